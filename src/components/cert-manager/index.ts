@@ -1,0 +1,40 @@
+import type { Component } from '../types.js';
+import { chart, WAVES } from '../types.js';
+import { RELEASES } from '../../resolve/names.js';
+import { withPassThrough } from '../values.js';
+
+/** cert-manager issues the OpenTelemetry Operator's webhook certificate (stable under Argo CD, unlike helm-generated certs). */
+export const certManager: Component = {
+  id: 'cert-manager',
+  units(env) {
+    const s = env.spec.certManager;
+    if (!s.enabled) return [];
+    return [
+      {
+        kind: 'helm',
+        id: 'cert-manager',
+        release: RELEASES.certManager,
+        namespace: s.namespace,
+        chart: chart('jetstack', 'cert-manager', 'v1.21.1'),
+        // CRDs are off by default in the chart; keep them when the release is removed so certificates survive.
+        values: withPassThrough({ crds: { enabled: true, keep: true } }, s.values),
+        wave: WAVES.certManager,
+        needs: [],
+        syncOptions: ['ServerSideApply=true'],
+        ignoreDifferences: [
+          {
+            group: 'admissionregistration.k8s.io',
+            kind: 'ValidatingWebhookConfiguration',
+            jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
+          },
+          {
+            group: 'admissionregistration.k8s.io',
+            kind: 'MutatingWebhookConfiguration',
+            jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
+          },
+        ],
+        argocd: true,
+      },
+    ];
+  },
+};

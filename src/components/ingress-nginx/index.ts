@@ -1,0 +1,42 @@
+import type { Component } from '../types.js';
+import { chart, WAVES } from '../types.js';
+import { PORTS, RELEASES } from '../../resolve/names.js';
+import { withPassThrough } from '../values.js';
+
+/** ingress-nginx 4.15.1 (final release; the project was retired in March 2026) with its OpenTelemetry module on. */
+export const ingressNginx: Component = {
+  id: 'ingress-nginx',
+  units(env, names) {
+    const n = env.spec.ingressNginx;
+    if (!n.enabled) return [];
+    // The controller ConfigMap takes strings only.
+    const config: Record<string, string> = {
+      'enable-opentelemetry': 'true',
+      'otlp-collector-host': names.collectorHost,
+      'otlp-collector-port': String(PORTS.otlpGrpc),
+      'otel-service-name': n.serviceName,
+      'otel-sampler': n.sampler,
+      'otel-sampler-ratio': String(n.samplerRatio),
+      'otel-sampler-parent-based': String(n.parentBased),
+      'opentelemetry-trust-incoming-span': String(n.trustIncomingSpan),
+      'opentelemetry-operation-name': n.operationName,
+      'otel-max-queuesize': String(n.maxQueueSize),
+      'otel-schedule-delay-millis': String(n.scheduleDelayMillis),
+      'otel-max-export-batch-size': String(n.maxExportBatchSize),
+    };
+    return [
+      {
+        kind: 'helm',
+        id: 'ingress-nginx',
+        release: RELEASES.ingressNginx,
+        namespace: n.namespace,
+        chart: chart('ingress-nginx', 'ingress-nginx', '4.15.1'),
+        values: withPassThrough({ controller: { replicaCount: n.replicas, config } }, n.values),
+        wave: WAVES.edges,
+        needs: env.spec.collector.enabled ? ['collector'] : [],
+        syncOptions: ['CreateNamespace=true'],
+        argocd: true,
+      },
+    ];
+  },
+};

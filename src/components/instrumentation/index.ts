@@ -1,0 +1,35 @@
+import type { Component } from '../types.js';
+import { WAVES } from '../types.js';
+
+/** An Instrumentation per application namespace: context propagation and SDK export to the collector. */
+export const instrumentation: Component = {
+  id: 'instrumentation',
+  units(env, names) {
+    const i = env.spec.instrumentation;
+    if (!i.enabled || i.namespaces.length === 0) return [];
+    return [
+      {
+        kind: 'kustomize',
+        id: 'instrumentation',
+        namespace: i.namespaces[0],
+        targetNamespaces: [...i.namespaces].sort(),
+        wave: WAVES.instrumentation, // before the apps: injection happens only when a pod is created
+        needs: ['otel-operator', 'collector'],
+        syncOptions: ['SkipDryRunOnMissingResource=true'],
+        objects: [
+          {
+            apiVersion: 'opentelemetry.io/v1alpha1',
+            kind: 'Instrumentation',
+            metadata: { name: i.name },
+            spec: {
+              // http/protobuf on 4318 is the default protocol of the Java 2.x, Node.js, Python, .NET and Go SDKs.
+              exporter: { endpoint: names.collectorOtlpHttpEndpoint },
+              propagators: i.propagators,
+              sampler: { type: i.sampler.type, argument: String(i.sampler.argument) },
+            },
+          },
+        ],
+      },
+    ];
+  },
+};

@@ -1,0 +1,88 @@
+import type { Component, Unit } from '../types.js';
+import { chart, WAVES } from '../types.js';
+import { PORTS, RELEASES } from '../../resolve/names.js';
+import { ACCESS_LOG_FORMAT } from '../../resolve/accessLog.js';
+import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
+
+const ISTIO_VERSION = '1.30.3';
+
+/** Istio base (CRDs), istiod with the OpenTelemetry extension provider, and the mesh-wide Telemetry. */
+export const istio: Component = {
+  id: 'istio',
+  units(env, names) {
+    const s = env.spec.istio;
+    if (!s.enabled) return [];
+    const units: Unit[] = [
+      {
+        kind: 'helm',
+        id: 'istio-base',
+        release: RELEASES.istioBase,
+        namespace: s.namespace,
+        chart: chart('istio', 'base', ISTIO_VERSION),
+        values: withPassThrough({ defaultRevision: 'default' }, s.baseValues),
+        wave: WAVES.crds,
+        needs: [],
+        syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'],
+        // istiod patches caBundle and flips failurePolicy Ignore -> Fail on the validating webhook at runtime.
+        ignoreDifferences: webhookCaBundleDiffs(true),
+        argocd: true,
+      },
+      {
+        kind: 'helm',
+        id: 'istiod',
+        release: RELEASES.istiod,
+        namespace: s.namespace,
+        chart: chart('istio', 'istiod', ISTIO_VERSION),
+        values: withPassThrough(
+          {
+            replicaCount: s.istiodReplicas,
+            autoscaleMin: s.istiodReplicas,
+            global: { istioNamespace: s.namespace },
+            meshConfig: {
+              enableTracing: true,
+              ...(s.accessLog ? { accessLogFile: '/dev/stdout', accessLogEncoding: 'TEXT', accessLogFormat: ACCESS_LOG_FORMAT } : {}),
+              extensionProviders: [
+                {
+                  name: names.istioProvider,
+                  opentelemetry: { service: names.collectorHost, port: PORTS.otlpGrpc },
+                },
+              ],
+            },
+          },
+          s.istiodValues,
+        ),
+        wave: WAVES.operators,
+        needs: ['istio-base'],
+        syncOptions: ['RespectIgnoreDifferences=true'],
+        ignoreDifferences: webhookCaBundleDiffs(true),
+        argocd: true,
+      },
+      {
+        kind: 'kustomize',
+        id: 'istio-telemetry',
+        namespace: s.namespace,
+        targetNamespaces: [s.namespace],
+        wave: WAVES.edges,
+        needs: ['istiod'],
+        syncOptions: ['SkipDryRunOnMissingResource=true'],
+        objects: [
+          {
+            apiVersion: 'telemetry.istio.io/v1',
+            kind: 'Telemetry',
+            // In the root namespace, a Telemetry named like this applies mesh-wide.
+            metadata: { name: 'mesh-default' },
+            spec: {
+              tracing: [
+                {
+                  providers: [{ name: names.istioProvider }],
+                  randomSamplingPercentage: s.samplingPercentage,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ];
+    return units;
+  },
+};

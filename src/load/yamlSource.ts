@@ -1,0 +1,73 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Diagnostic, SourcePosition } from '../diagnostics.js';
+
+/** A parsed YAML file: its plain data and where each value (and each map key) sits in the source. */
+export interface SourceFile {
+  file: string;
+  data: unknown;
+  /** JSON pointer -> position of the value. */
+  values: Map<string, SourcePosition>;
+  /** JSON pointer -> position of the map key that holds the value. */
+  keys: Map<string, SourcePosition>;
+}
+
+export const escapePointer = (s: string | number) => String(s).replace(/~/g, '~0').replace(/\//g, '~1');
+
+const MAX_ALIAS_COUNT = 100;
+
+/** Parse YAML text, keeping source positions. Returns diagnostics instead of throwing. */
+export function parseYamlSource(file: string, text: string): { source?: SourceFile; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const pos = (offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  for (const e of doc.errors) {
+    const p = pos(e.pos[0]);
+    const duplicate = e.code === 'DUPLICATE_KEY';
+    diagnostics.push({
+      ...p,
+      path: '',
+      code: duplicate ? 'duplicate-key' : 'yaml-syntax',
+      message: duplicate ? 'duplicate key: each key may appear once in a map' : firstLine(e.message),
+      severity: 'error',
+    });
+  }
+  if (diagnostics.length) return { diagnostics };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    diagnostics.push({ file, line: 1, column: 1, path: '', code: 'yaml-alias', message: firstLine((e as Error).message), severity: 'error' });
+    return { diagnostics };
+  }
+
+  const values = new Map<string, SourcePosition>();
+  const keys = new Map<string, SourcePosition>();
+  const walk = (node: Node | null | undefined, pointer: string) => {
+    if (!node) return;
+    if (node.range) values.set(pointer, pos(node.range[0]));
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key as Node | null;
+        const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        const child = `${pointer}/${escapePointer(key)}`;
+        if (keyNode?.range) keys.set(child, pos(keyNode.range[0]));
+        if (pair.value && (pair.value as Node).range) walk(pair.value as Node, child);
+        else if (keyNode?.range) values.set(child, pos(keyNode.range[0]));
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item as Node, `${pointer}/${i}`));
+    }
+  };
+  walk(doc.contents as Node, '');
+  return { source: { file, data, values, keys }, diagnostics };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}

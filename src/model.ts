@@ -1,0 +1,92 @@
+/**
+ * TypeScript view of schemas/environment.schema.json after schema defaults are applied.
+ * test/schema-types.test.ts fails when this and the schema disagree.
+ */
+export type HelmValues = Record<string, unknown>;
+export interface SecretRef { name: string }
+export interface Resources {
+  requests?: { cpu?: string | number; memory?: string | number };
+  limits?: { cpu?: string | number; memory?: string | number };
+}
+
+export interface EnvironmentSpec {
+  argocd: {
+    namespace: string;
+    project?: string;
+    repoURL: string;
+    targetRevision: string;
+    destination: { server?: string; name?: string };
+    syncPolicy: { automated: boolean; prune: boolean; selfHeal: boolean };
+    install: { enabled: boolean; values: HelmValues };
+  };
+  certManager: { enabled: boolean; namespace: string; values: HelmValues };
+  istio: {
+    enabled: boolean;
+    namespace: string;
+    providerName: string;
+    samplingPercentage: number;
+    accessLog: boolean;
+    istiodReplicas: number;
+    baseValues: HelmValues;
+    istiodValues: HelmValues;
+  };
+  ingressNginx: {
+    enabled: boolean;
+    namespace: string;
+    replicas: number;
+    serviceName: string;
+    sampler: 'AlwaysOn' | 'AlwaysOff' | 'TraceIdRatioBased';
+    samplerRatio: number;
+    parentBased: boolean;
+    trustIncomingSpan: boolean;
+    operationName: string;
+    maxQueueSize: number;
+    scheduleDelayMillis: number;
+    maxExportBatchSize: number;
+    values: HelmValues;
+  };
+  otelOperator: { enabled: boolean; namespace: string; goInstrumentation: boolean; values: HelmValues };
+  collector: {
+    enabled: boolean;
+    name: string;
+    namespace: string;
+    mode: 'deployment' | 'daemonset' | 'statefulset';
+    replicas: number;
+    resources: Resources;
+    debugExporter: boolean;
+    memoryLimiter: { limitPercentage: number; spikeLimitPercentage: number };
+    batch: { sendBatchSize: number; timeout: string };
+    sendingQueue: { queueSize: number; numConsumers: number };
+  };
+  instrumentation: {
+    enabled: boolean;
+    name: string;
+    namespaces: string[];
+    propagators: Array<'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger' | 'xray' | 'ottrace'>;
+    sampler: { type: string; argument: number };
+  };
+  tempo: {
+    enabled: boolean;
+    namespace: string;
+    retention: string;
+    storage: {
+      backend: 's3' | 'azure' | 'gcs';
+      credentialsSecret: SecretRef;
+      s3?: { bucket: string; endpoint: string; region?: string; insecure: boolean; forcePathStyle: boolean };
+      azure?: { containerName: string; storageAccountName: string };
+      gcs?: { bucketName: string };
+    };
+    replicas: { distributor: number; ingester: number; querier: number; queryFrontend: number; compactor: number; metricsGenerator: number };
+    metricsGenerator: { enabled: boolean; processors: Array<'service-graphs' | 'span-metrics' | 'local-blocks'> };
+    values: HelmValues;
+  };
+  prometheus: { mode: 'external' | 'deploy'; url: string; namespace: string; retention: string; values: HelmValues };
+  grafana: { enabled: boolean; namespace: string; adminSecret?: SecretRef; lokiUrl: string; values: HelmValues };
+}
+
+export interface Environment {
+  apiVersion: 'tracestack.dev/v1alpha1';
+  kind: 'Environment';
+  metadata: { name: string };
+  spec: EnvironmentSpec;
+}

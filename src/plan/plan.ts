@@ -1,0 +1,225 @@
+import { posix } from 'node:path';
+import { COMPONENTS } from '../components/index.js';
+import type { HelmUnit, K8sObject, KustomizeUnit, Unit } from '../components/types.js';
+import type { Environment } from '../model.js';
+import { deriveNames, type Names } from '../resolve/names.js';
+import { toYaml, yamlFile } from '../render/yaml.js';
+import { mergePatch } from './patch.js';
+
+/** The virtual output tree: path (relative to the output folder, POSIX) -> file content. */
+export type FileTree = Map<string, string>;
+
+export interface PlanInput {
+  environments: Environment[];
+  /** The defaults-only environment that Kustomize bases are rendered from. */
+  base: Environment;
+  /** Output folder as a path from the repository root (what Argo CD sees), e.g. "out". */
+  outPath: string;
+  /** Source file per environment name, for headers. */
+  sources: Record<string, string>;
+  defaultsSource: string;
+}
+
+export const LEDGER_PATH = '.tracestack/manifest.json';
+
+export function unitsFor(env: Environment, names: Names = deriveNames(env)): Unit[] {
+  const units = COMPONENTS.flatMap((c) => c.units(env, names));
+  const ids = new Set<string>();
+  for (const u of units) {
+    if (ids.has(u.id)) throw new Error(`internal: two units named ${u.id}`);
+    ids.add(u.id);
+  }
+  return units;
+}
+
+const objectFile = (o: K8sObject) => `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
+const groupVersion = (apiVersion: string) => {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  return { group, version };
+};
+const kustomization = (extra: Record<string, unknown>) => ({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...extra });
+
+/** Pure: resolved environments in, complete output tree out. */
+export function plan(input: PlanInput): FileTree {
+  const tree: FileTree = new Map();
+  const baseUnits = new Map(
+    unitsFor(input.base)
+      .filter((u): u is KustomizeUnit => u.kind === 'kustomize')
+      .map((u) => [u.id, u]),
+  );
+  const usedBases = new Set<string>();
+
+  for (const env of input.environments) {
+    const names = deriveNames(env);
+    const source = input.sources[env.metadata.name];
+    const units = unitsFor(env, names);
+    const envDir = env.metadata.name;
+    for (const u of units) {
+      if (u.kind === 'helm') tree.set(`${envDir}/values/${u.release}.yaml`, yamlFile(source, u.values));
+      else {
+        const base = baseUnits.get(u.id);
+        if (!base) throw new Error(`internal: no base for ${u.id}`);
+        usedBases.add(u.id);
+        renderOverlay(tree, `${envDir}/kustomize/${u.id}`, `base/${u.id}`, base, u, source);
+      }
+    }
+    tree.set(`${envDir}/helmfile.yaml`, yamlFile(source, helmfile(units)));
+    renderArgo(tree, env, names, units, input.outPath, source);
+  }
+
+  for (const id of [...usedBases].sort()) {
+    const base = baseUnits.get(id)!;
+    const files = base.objects.map(objectFile);
+    base.objects.forEach((o, i) => tree.set(`base/${id}/${files[i]}`, yamlFile(input.defaultsSource, o)));
+    tree.set(`base/${id}/kustomization.yaml`, yamlFile(input.defaultsSource, kustomization({ resources: files })));
+  }
+  return tree;
+}
+
+/** Overlay(s) for one Kustomize unit: namespace + only what differs from the base, as merge patches. */
+function renderOverlay(tree: FileTree, dir: string, baseDir: string, base: KustomizeUnit, unit: KustomizeUnit, source: string) {
+  const patches: Array<Record<string, unknown>> = [];
+  unit.objects.forEach((obj, i) => {
+    const from = base.objects[i];
+    if (!from || from.kind !== obj.kind || from.apiVersion !== obj.apiVersion) throw new Error(`internal: base and overlay of ${unit.id} disagree`);
+    const diff = mergePatch(from, obj) as Record<string, unknown> | undefined;
+    if (!diff) return;
+    const renamed = from.metadata.name !== obj.metadata.name;
+    const { metadata: _m, ...rest } = diff;
+    const body = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...((_m as object) ?? {}), name: obj.metadata.name }, ...rest };
+    patches.push({
+      target: { ...groupVersion(obj.apiVersion), kind: obj.kind, name: from.metadata.name },
+      ...(renamed ? { options: { allowNameChange: true } } : {}),
+      patch: toYaml(body),
+    });
+  });
+  const overlay = (ns: string, depth: number) =>
+    kustomization({
+      namespace: ns,
+      resources: [posix.join(...Array(depth).fill('..'), baseDir)],
+      ...(patches.length ? { patches } : {}),
+    });
+  const depth = dir.split('/').length;
+  if (unit.targetNamespaces.length === 1) {
+    tree.set(`${dir}/kustomization.yaml`, yamlFile(source, overlay(unit.targetNamespaces[0], depth)));
+  } else {
+    for (const ns of unit.targetNamespaces) tree.set(`${dir}/${ns}/kustomization.yaml`, yamlFile(source, overlay(ns, depth + 1)));
+    tree.set(`${dir}/kustomization.yaml`, yamlFile(source, kustomization({ resources: unit.targetNamespaces.map((ns) => `${ns}`) })));
+  }
+}
+
+function helmfile(units: Unit[]) {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const releaseName = (u: Unit) => (u.kind === 'helm' ? u.release : u.id);
+  const needs = (u: Unit) =>
+    u.needs
+      .map((id) => byId.get(id))
+      .filter((d): d is Unit => d !== undefined)
+      .map((d) => `${d.namespace}/${releaseName(d)}`);
+  const helmUnits = units.filter((u): u is HelmUnit => u.kind === 'helm');
+  const repos = [...new Map(helmUnits.map((u) => [u.chart.repo, u.chart.repoURL])).entries()].sort(([a], [b]) => a.localeCompare(b));
+  const ordered = [...units].sort((a, b) => a.wave - b.wave || a.id.localeCompare(b.id));
+  return {
+    repositories: repos.map(([name, url]) => ({ name, url })),
+    helmDefaults: { wait: true, timeout: 600, createNamespace: true },
+    releases: ordered.map((u) => ({
+      name: releaseName(u),
+      namespace: u.namespace,
+      ...(u.kind === 'helm'
+        ? { chart: `${u.chart.repo}/${u.chart.chart}`, version: u.chart.version }
+        : { chart: `./kustomize/${u.id}` }),
+      labels: { component: u.id, tier: u.kind === 'helm' && !u.argocd ? 'bootstrap' : 'platform' },
+      ...(needs(u).length ? { needs: needs(u) } : {}),
+      ...(u.kind === 'helm' ? { values: [`values/${u.release}.yaml`] } : {}),
+    })),
+  };
+}
+
+const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[], outPath: string, source: string) {
+  const a = env.spec.argocd;
+  const envDir = env.metadata.name;
+  const repoPath = (p: string) => posix.join(outPath, envDir, p);
+  const destination = (namespace: string) => ({ ...(a.destination.server ? { server: a.destination.server } : { name: a.destination.name }), namespace });
+  const syncPolicy = (options: string[]) => ({
+    ...(a.syncPolicy.automated ? { automated: { prune: a.syncPolicy.prune, selfHeal: a.syncPolicy.selfHeal } } : {}),
+    syncOptions: [...new Set(options)].sort(),
+    retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+  });
+  const labels = (component: string) => ({ 'app.kubernetes.io/managed-by': 'tracestack', 'tracestack.dev/environment': envDir, 'tracestack.dev/component': component });
+
+  const argoUnits = units.filter((u) => u.kind === 'kustomize' || u.argocd);
+  const namespaces = [...new Set(argoUnits.flatMap((u) => (u.kind === 'kustomize' ? u.targetNamespaces : [u.namespace])))].sort();
+  const chartRepos = [...new Set(argoUnits.flatMap((u) => (u.kind === 'helm' ? [u.chart.repoURL] : [])))].sort();
+
+  const project = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: { name: names.argoProject, namespace: a.namespace, labels: labels('project'), annotations: { 'argocd.argoproj.io/sync-wave': '-100' }, finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+    spec: {
+      description: `tracestack tracing stack, environment ${envDir}`,
+      sourceRepos: [a.repoURL, ...chartRepos],
+      destinations: namespaces.map(destination),
+      // Operators and meshes install CRDs, webhooks and cluster roles.
+      clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+      namespaceResourceWhitelist: [{ group: '*', kind: '*' }],
+    },
+  };
+  tree.set(`${envDir}/argocd/apps/appproject.yaml`, yamlFile(source, project));
+
+  for (const u of argoUnits) {
+    const options = ['CreateNamespace=true', ...(u.syncOptions ?? [])];
+    if (u.ignoreDifferences?.length) options.push('RespectIgnoreDifferences=true');
+    const spec: Record<string, unknown> = {
+      project: names.argoProject,
+      destination: destination(u.namespace),
+    };
+    if (u.kind === 'helm') {
+      spec.sources = [
+        {
+          repoURL: u.chart.repoURL,
+          chart: u.chart.chart,
+          targetRevision: u.chart.version,
+          helm: { releaseName: u.release, valueFiles: [`$values/${repoPath(`values/${u.release}.yaml`)}`] },
+        },
+        { repoURL: a.repoURL, targetRevision: a.targetRevision, ref: 'values' },
+      ];
+    } else {
+      spec.source = { repoURL: a.repoURL, targetRevision: a.targetRevision, path: repoPath(`kustomize/${u.id}`) };
+    }
+    spec.syncPolicy = syncPolicy(options);
+    if (u.ignoreDifferences?.length) spec.ignoreDifferences = u.ignoreDifferences;
+    const app = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: names.appName(u.id),
+        namespace: a.namespace,
+        labels: labels(u.id),
+        annotations: { 'argocd.argoproj.io/sync-wave': String(u.wave) },
+        finalizers: [FINALIZER],
+      },
+      spec,
+    };
+    tree.set(`${envDir}/argocd/apps/${u.id}.yaml`, yamlFile(source, app));
+  }
+
+  const root = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: names.appName('root'), namespace: a.namespace, labels: labels('root'), finalizers: [FINALIZER] },
+    spec: {
+      // The root app creates this environment's AppProject, so it cannot live in it.
+      project: 'default',
+      source: { repoURL: a.repoURL, targetRevision: a.targetRevision, path: repoPath('argocd/apps') },
+      // Applications live in the Argo CD namespace of the cluster Argo CD runs in.
+      destination: { server: 'https://kubernetes.default.svc', namespace: a.namespace },
+      syncPolicy: syncPolicy([]),
+    },
+  };
+  tree.set(`${envDir}/argocd/root.yaml`, yamlFile(source, root));
+  // An explicit list, so the root app renders exactly these files (and kubectl kustomize can check them).
+  const appFiles = ['appproject.yaml', ...argoUnits.map((u) => `${u.id}.yaml`)];
+  tree.set(`${envDir}/argocd/apps/kustomization.yaml`, yamlFile(source, kustomization({ resources: appFiles })));
+}

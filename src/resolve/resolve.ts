@@ -1,0 +1,30 @@
+import type { Environment } from '../model.js';
+import { deepMerge } from '../load/merge.js';
+import { applySchemaDefaults } from '../validate/schema.js';
+
+/**
+ * The environment Kustomize bases are rendered from: schema defaults plus the shared defaults layer, with every
+ * component on. Only custom resources are taken from it, and they read none of the placeholders below (which
+ * fill the fields the schema requires of a real environment).
+ */
+export function baseEnvironment(defaultsSpec: Record<string, unknown>): Environment {
+  const placeholders = {
+    argocd: { repoURL: 'base', destination: { server: 'base' } },
+    tempo: { storage: { backend: 's3', credentialsSecret: { name: 'base' }, s3: { bucket: 'base', endpoint: 'base' } } },
+  };
+  const spec = deepMerge(placeholders, defaultsSpec) as Record<string, unknown>;
+  const allOn = {
+    istio: { enabled: true },
+    collector: { enabled: true },
+    instrumentation: { enabled: true, namespaces: ['default'] },
+    otelOperator: { enabled: true },
+    tempo: { enabled: true },
+  };
+  const doc = applySchemaDefaults({
+    apiVersion: 'tracestack.dev/v1alpha1',
+    kind: 'Environment',
+    metadata: { name: 'base' },
+    spec: deepMerge(spec, allOn),
+  });
+  return doc as unknown as Environment;
+}

@@ -1,0 +1,110 @@
+import { createRequire } from 'node:module';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { closest, type Diagnostic } from '../diagnostics.js';
+import type { LoadedEnvironment } from '../load/environments.js';
+import { clone } from '../load/merge.js';
+
+const require = createRequire(import.meta.url);
+/** The one schema: editors load it through the modeline, the validator compiles it, README documents it. */
+export const environmentSchema = require('../../schemas/environment.schema.json') as Record<string, unknown>;
+
+let compiled: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, useDefaults: true, allowUnionTypes: true });
+    compiled = ajv.compile(environmentSchema);
+  }
+  return compiled;
+}
+
+export const pointerToPath = (pointer: string) =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+
+const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`);
+
+/**
+ * Validate a loaded environment against schemas/environment.schema.json. Returns the document with schema
+ * defaults applied (the input is not modified) and every error mapped to file:line:column.
+ */
+export function validateEnvironment(env: LoadedEnvironment): { resolved?: Record<string, unknown>; diagnostics: Diagnostic[] } {
+  const doc = clone(env.document);
+  const validate = validator();
+  if (validate(doc)) return { resolved: doc, diagnostics: [] };
+  return { diagnostics: mapErrors(env, validate.errors ?? []) };
+}
+
+/** Fill schema defaults into a copy of doc, ignoring validity (for the defaults-only base environment). */
+export function applySchemaDefaults(doc: Record<string, unknown>): Record<string, unknown> {
+  const copy = clone(doc);
+  validator()(copy);
+  return copy;
+}
+
+function mapErrors(env: LoadedEnvironment, errors: ErrorObject[]): Diagnostic[] {
+  // oneOf/if produce an umbrella error plus the failures of each branch: keep one message per umbrella.
+  const umbrellas = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath + '/');
+  const kept = errors.filter((e) => e.keyword !== 'if' && !umbrellas.some((u) => e.schemaPath.startsWith(u)));
+  const out: Diagnostic[] = [];
+  for (const e of kept) {
+    const d = mapError(env, e);
+    if (d && !out.some((o) => o.line === d.line && o.column === d.column && o.message === d.message)) out.push(d);
+  }
+  return out;
+}
+
+function mapError(env: LoadedEnvironment, e: ErrorObject): Diagnostic {
+  const base = (pointer: string, preferKey: boolean) => ({ ...env.locate(pointer, preferKey), path: pointerToPath(pointer), severity: 'error' as const });
+  const params = e.params as Record<string, unknown>;
+  const parent = (e.parentSchema ?? {}) as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const pointer = `${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const allowed = Object.keys((parent.properties as object) ?? {});
+      const guess = closest(key, allowed);
+      return {
+        ...base(pointer, true),
+        code: 'unknown-key',
+        message: `unknown key "${key}"; expected one of: ${allowed.join(', ')}`,
+        suggestion: guess ? `did you mean "${guess}"?` : undefined,
+      };
+    }
+    case 'required': {
+      const missing = String(params.missingProperty);
+      return { ...base(e.instancePath, true), path: pointerToPath(`${e.instancePath}/${missing}`), code: 'required', message: `missing required key "${missing}"` };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
+      return {
+        ...base(e.instancePath, false),
+        code: 'enum',
+        message: `expected one of: ${allowed.join(', ')}; got ${describe(e.data)}`,
+        suggestion: guess ? `did you mean "${guess}"?` : undefined,
+      };
+    }
+    case 'const':
+      return { ...base(e.instancePath, false), code: 'const', message: `expected ${JSON.stringify(params.allowedValue)}; got ${describe(e.data)}`, suggestion: `Set: ${pointerToPath(e.instancePath)}: ${params.allowedValue}` };
+    case 'type':
+      return { ...base(e.instancePath, false), code: 'type', message: `expected ${[params.type].flat().join(' or ')}; got ${describe(e.data)}` };
+    case 'oneOf': {
+      const branches = ((e.schema as Array<Record<string, unknown>>) ?? []).map((s) => ((s.required as string[]) ?? []).join(' + '));
+      return { ...base(e.instancePath, true), code: 'one-of', message: `set exactly one of: ${branches.join(', ')}` };
+    }
+    case 'pattern': {
+      const what = typeof parent.description === 'string' ? ` (${parent.description})` : '';
+      return { ...base(e.instancePath, false), code: 'pattern', message: `${describe(e.data)} does not match ${params.pattern}${what}` };
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { ...base(e.instancePath, false), code: 'range', message: `must be ${params.comparison} ${params.limit}; got ${describe(e.data)}` };
+    default:
+      return { ...base(e.instancePath, false), code: e.keyword, message: e.message ?? 'invalid value' };
+  }
+}

@@ -1,0 +1,68 @@
+import { posix } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
+import { isPlainObject } from '../load/merge.js';
+import type { FileTree } from '../plan/plan.js';
+
+/**
+ * Check the rendered tree before anything is written: every file parses back, and every path an Application,
+ * a helmfile or a kustomization names exists in the tree. A failure here is a tracestack bug, reported as such.
+ */
+export function verifyTree(tree: FileTree, envs: string[], outPath: string): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const fail = (file: string, message: string) =>
+    problems.push({ file: posix.join(outPath, file), line: 1, column: 1, path: '', code: 'internal-reference', message: `internal error (please report): ${message}`, severity: 'error' });
+  const docs = new Map<string, unknown[]>();
+  for (const [file, text] of tree) {
+    if (!file.endsWith('.yaml')) continue;
+    const parsed = parseAllDocuments(text);
+    const list = Array.isArray(parsed) ? parsed : [parsed];
+    const errors = list.flatMap((d) => d.errors);
+    if (errors.length) fail(file, `does not parse back: ${errors[0].message.split('\n')[0]}`);
+    docs.set(file, list.map((d) => d.toJS()));
+  }
+  const inRepo = (p: string) => (p.startsWith(outPath + '/') ? p.slice(outPath.length + 1) : undefined);
+
+  for (const [file, list] of docs) {
+    for (const doc of list) {
+      if (!isPlainObject(doc)) continue;
+      if (doc.kind === 'Application') {
+        const spec = doc.spec as Record<string, any>;
+        const sources: Array<Record<string, any>> = spec.sources ?? [spec.source];
+        for (const s of sources) {
+          if (s.path) {
+            const p = inRepo(s.path);
+            if (!p || !tree.has(`${p}/kustomization.yaml`)) fail(file, `Application path ${s.path} has no kustomization.yaml in the output`);
+          }
+          for (const vf of s.helm?.valueFiles ?? []) {
+            const p = inRepo(String(vf).replace(/^\$values\//, ''));
+            if (!p || !tree.has(p)) fail(file, `Application value file ${vf} is not in the output`);
+          }
+        }
+        if (sources.some((s) => s.helm?.valueFiles?.some((v: string) => v.startsWith('$values/'))) && !sources.some((s) => s.ref === 'values')) {
+          fail(file, 'Application uses $values without a source with ref: values');
+        }
+      }
+      if (doc.kind === 'Kustomization') {
+        const dir = posix.dirname(file);
+        for (const r of (doc.resources as string[]) ?? []) {
+          const target = posix.normalize(posix.join(dir, r));
+          if (!tree.has(target) && !tree.has(`${target}/kustomization.yaml`)) fail(file, `kustomization resource ${r} does not exist`);
+        }
+      }
+      if (file.endsWith('/helmfile.yaml')) {
+        const dir = posix.dirname(file);
+        const releases = (doc.releases as Array<Record<string, any>>) ?? [];
+        const ids = new Set(releases.map((r) => `${r.namespace}/${r.name}`));
+        for (const r of releases) {
+          for (const v of r.values ?? []) if (!tree.has(posix.join(dir, v))) fail(file, `release ${r.name}: values file ${v} is missing`);
+          for (const n of r.needs ?? []) if (!ids.has(n)) fail(file, `release ${r.name}: needs ${n}, which is not a release`);
+          if (String(r.chart).startsWith('./') && !tree.has(posix.join(dir, r.chart, 'kustomization.yaml'))) fail(file, `release ${r.name}: chart folder ${r.chart} is missing`);
+          if (!String(r.chart).startsWith('./') && !r.version) fail(file, `release ${r.name} is not pinned`);
+        }
+      }
+    }
+  }
+  for (const env of envs) if (!tree.has(`${env}/helmfile.yaml`)) fail(`${env}/helmfile.yaml`, 'missing helmfile');
+  return problems;
+}
