@@ -144,7 +144,7 @@ function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[
   const destination = (namespace: string) => ({ ...(a.destination.server ? { server: a.destination.server } : { name: a.destination.name }), namespace });
   const syncPolicy = (options: string[]) => ({
     ...(a.syncPolicy.automated ? { automated: { prune: a.syncPolicy.prune, selfHeal: a.syncPolicy.selfHeal } } : {}),
-    syncOptions: [...new Set(options)].sort(),
+    ...(options.length ? { syncOptions: [...new Set(options)].sort() } : {}),
     retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
   });
   const labels = (component: string) => ({ 'app.kubernetes.io/managed-by': 'tracestack', 'tracestack.dev/environment': envDir, 'tracestack.dev/component': component });
@@ -156,7 +156,7 @@ function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[
   const project = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AppProject',
-    metadata: { name: names.argoProject, namespace: a.namespace, labels: labels('project'), annotations: { 'argocd.argoproj.io/sync-wave': '-100' }, finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+    metadata: { name: names.argoProject, namespace: a.namespace, labels: labels('project'), annotations: { 'argocd.argoproj.io/sync-wave': '-100' } },
     spec: {
       description: `tracestack tracing stack, environment ${envDir}`,
       sourceRepos: [a.repoURL, ...chartRepos],

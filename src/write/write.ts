@@ -74,40 +74,41 @@ export function writeTree(outDir: string, tree: FileTree, rendered: string[], fu
     throw new WriteRefused(`refusing to overwrite files that tracestack did not write (not in ${LEDGER_PATH}):\n  ${unowned.join('\n  ')}\nMove them away, or run with --force to take them over.`);
   }
   const planned = withLedger(tree, ledger, rendered, full);
-  const ensureInside = (file: string) => {
-    let dir = dirname(join(outDir, file));
-    mkdirSync(dir, { recursive: true });
-    const real = realpathSync(dir);
-    if (real !== root && !real.startsWith(root + sep)) throw new WriteRefused(`refusing to write ${file}: its folder leads outside ${outDir} (symlink)`);
+  // Every target is checked before the first byte is written: a refusal leaves the folder as it was.
+  const targetOf = (file: string) => {
     const target = join(outDir, file);
+    let existing = dirname(target);
+    while (!existsSync(existing)) existing = dirname(existing);
+    const real = realpathSync(existing);
+    if (real !== root && !real.startsWith(root + sep)) throw new WriteRefused(`refusing to write ${file}: its folder leads outside ${outDir} (symlink)`);
     if (existsSync(target) && lstatSync(target).isSymbolicLink()) throw new WriteRefused(`refusing to write ${file}: it is a symlink`);
-    dir = real;
     return target;
+  };
+  const targets = new Map([...changes.map((c) => c.file), LEDGER_PATH].map((f) => [f, targetOf(f)]));
+  const put = (file: string) => {
+    const target = targets.get(file)!;
+    mkdirSync(dirname(target), { recursive: true });
+    const tmp = `${target}.tracestack-tmp-${process.pid}`;
+    writeFileSync(tmp, planned.get(file)!);
+    renameSync(tmp, target);
   };
   const written: string[] = [];
   for (const c of changes) {
     if (c.kind === 'stale' || c.file === LEDGER_PATH) continue;
-    const target = ensureInside(c.file);
-    const tmp = `${target}.tracestack-tmp-${process.pid}`;
-    writeFileSync(tmp, planned.get(c.file)!);
-    renameSync(tmp, target);
+    put(c.file);
     written.push(c.file);
   }
   const pruned: string[] = [];
   for (const c of changes) {
     if (c.kind !== 'stale' || !owned.has(c.file)) continue;
-    const target = ensureInside(c.file);
+    const target = targets.get(c.file)!;
     unlinkSync(target);
     pruned.push(c.file);
     removeEmptyDirs(dirname(target), root);
   }
-  const ledgerTarget = ensureInside(LEDGER_PATH);
-  const tmp = `${ledgerTarget}.tracestack-tmp-${process.pid}`;
-  writeFileSync(tmp, planned.get(LEDGER_PATH)!);
-  renameSync(tmp, ledgerTarget);
+  put(LEDGER_PATH);
   return { written, pruned };
 }
-
 function removeEmptyDirs(dir: string, root: string) {
   while (dir !== root && relative(root, dir) && !relative(root, dir).startsWith('..')) {
     if (readdirSync(dir).length) return;

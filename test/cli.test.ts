@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, symlinkSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, listFiles, readTree, scratchRepo } from './helpers/repo.js';
+
+const run = (cwd: string, ...args: string[]) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const treeHash = (dir: string) => {
+  const h = createHash('sha256');
+  for (const [f, c] of readTree(dir)) h.update(f).update('\0').update(c).update('\0');
+  return h.digest('hex');
+};
+const edit = (file: string, from: string | RegExp, to: string) => {
+  const text = readFileSync(file, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`no change made to ${file}`);
+  writeFileSync(file, next);
+};
+
+describe('tracestack CLI', () => {
+  it('generate on an unchanged repo writes nothing new and --check passes', () => {
+    const dir = scratchRepo();
+    const before = treeHash(join(dir, 'out'));
+    expect(run(dir, 'generate', '--check').code).toBe(0);
+    const r = run(dir, 'generate');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('0 written, 0 pruned');
+    expect(treeHash(join(dir, 'out'))).toBe(before);
+  });
+
+  it('an unknown key fails validate and generate with file, line, column and key, and leaves out/ untouched', () => {
+    const dir = scratchRepo();
+    edit(join(dir, 'environments/prod.yaml'), '    retention: 14d\n', '    retention: 14d\n    retenion: 30d\n');
+    const before = treeHash(join(dir, 'out'));
+    for (const cmd of [['validate'], ['generate'], ['generate', '--check']]) {
+      const r = run(dir, ...cmd);
+      expect(r.code, cmd.join(' ')).toBe(1);
+      expect(r.err).toMatch(/environments\/prod\.yaml:\d+:5: error: spec\.tempo\.retenion: unknown key "retenion"/);
+      expect(r.err).toContain('did you mean "retention"?');
+    }
+    const line = readFileSync(join(dir, 'environments/prod.yaml'), 'utf8').split('\n').findIndex((l) => l.includes('retenion')) + 1;
+    expect(run(dir, 'validate').err).toContain(`environments/prod.yaml:${line}:5:`);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
+  });
+
+  it('an error in the shared defaults points at the defaults file', () => {
+    const dir = scratchRepo(false);
+    edit(join(dir, 'environments/_defaults.yaml'), '    mode: deployment\n', '    mode: deploymnt\n');
+    const r = run(dir, 'validate');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/environments\/_defaults\.yaml:\d+:11: error: spec\.collector\.mode: expected one of: deployment, daemonset, statefulset; got string "deploymnt"/);
+    expect(r.err).toContain('did you mean "deployment"?');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('changing only the prod sampling percentage changes only prod files', () => {
+    const dir = scratchRepo();
+    const before = readTree(join(dir, 'out'));
+    edit(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7.5');
+    expect(run(dir, 'generate', '--check').code).toBe(1);
+    expect(run(dir, 'generate').code).toBe(0);
+    const after = readTree(join(dir, 'out'));
+    const changed = [...after.keys()].filter((f) => after.get(f) !== before.get(f));
+    expect(changed).toEqual(['prod/kustomize/istio-telemetry/kustomization.yaml']);
+    expect(after.get(changed[0])).toContain('randomSamplingPercentage: 7.5');
+    expect([...before.keys()]).toEqual([...after.keys()]);
+  });
+
+  it('--check lists missing, different and stale files and exits 1', () => {
+    const dir = scratchRepo();
+    rmSync(join(dir, 'out/prod/values/tempo.yaml'));
+    writeFileSync(join(dir, 'out/dev/values/grafana.yaml'), 'edited by hand\n');
+    const ledger = JSON.parse(readFileSync(join(dir, 'out/.tracestack/manifest.json'), 'utf8'));
+    ledger.files.push('prod/values/old-release.yaml');
+    writeFileSync(join(dir, 'out/.tracestack/manifest.json'), JSON.stringify(ledger));
+    writeFileSync(join(dir, 'out/prod/values/old-release.yaml'), 'x: 1\n');
+    const r = run(dir, 'generate', '--check');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('missing: out/prod/values/tempo.yaml');
+    expect(r.err).toContain('different: out/dev/values/grafana.yaml');
+    expect(r.err).toContain('stale: out/prod/values/old-release.yaml');
+  });
+
+  it('a removed environment leaves nothing behind; files tracestack did not write are kept', () => {
+    const dir = scratchRepo();
+    writeFileSync(join(dir, 'out/NOTES.md'), 'mine\n');
+    rmSync(join(dir, 'environments/dev.yaml'));
+    const r = run(dir, 'generate');
+    expect(r.code).toBe(0);
+    expect(listFiles(join(dir, 'out')).filter((f) => f.startsWith('dev/'))).toEqual([]);
+    expect(existsSync(join(dir, 'out/dev'))).toBe(false);
+    expect(readFileSync(join(dir, 'out/NOTES.md'), 'utf8')).toBe('mine\n');
+  });
+
+  it('--env renders one environment and prunes nothing of the others', () => {
+    const dir = scratchRepo();
+    const before = readTree(join(dir, 'out'));
+    rmSync(join(dir, 'out/prod'), { recursive: true });
+    expect(run(dir, 'generate', '--env', 'dev').code).toBe(0);
+    expect(listFiles(join(dir, 'out')).some((f) => f.startsWith('prod/'))).toBe(false);
+    expect(run(dir, 'generate', '--env', 'prod').code).toBe(0);
+    expect(readTree(join(dir, 'out'))).toEqual(before);
+    const r = run(dir, 'generate', '--env', 'staging');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no environment named "staging"');
+  });
+
+  it('refuses to overwrite a file it did not write', () => {
+    const dir = scratchRepo(false);
+    mkdirSync(join(dir, 'out/prod/values'), { recursive: true });
+    writeFileSync(join(dir, 'out/prod/values/tempo.yaml'), 'hand-written\n');
+    const r = run(dir, 'generate');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('prod/values/tempo.yaml');
+    expect(readFileSync(join(dir, 'out/prod/values/tempo.yaml'), 'utf8')).toBe('hand-written\n');
+  });
+
+  it('does not write through a symlink that leads out of out/', () => {
+    const dir = scratchRepo(false);
+    const outside = mkdtempSync(join(tmpdir(), 'tracestack-outside-'));
+    mkdirSync(join(dir, 'out'), { recursive: true });
+    symlinkSync(outside, join(dir, 'out/prod'));
+    const r = run(dir, 'generate');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('symlink');
+    expect(listFiles(outside)).toEqual([]);
+    // checked before writing anything: not even the other environment was written
+    expect(listFiles(join(dir, 'out'))).toEqual(['prod']);
+  });
+
+  it('usage errors exit 2', () => {
+    const dir = scratchRepo(false);
+    expect(run(dir, 'generate', '--no-such-flag').code).toBe(2);
+    expect(run(dir, 'frobnicate').code).toBe(2);
+  });
+});

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { deepMerge } from '../src/load/merge.js';
+import { renderExamples } from './helpers/repo.js';
+import { chartDefaults, chartSchema, readYaml, upstreamDir } from './helpers/upstream.js';
+import { CHART_DIRS, effectiveDefaults, FREE_FORM, unknownValueKeys } from './helpers/values.js';
+
+const tree = renderExamples();
+const helmfiles = [...tree].filter(([f]) => f.endsWith('/helmfile.yaml'));
+const releases = helmfiles.flatMap(([file, text]) =>
+  (parse(text).releases as any[])
+    .filter((r) => !String(r.chart).startsWith('./'))
+    .map((r) => ({ env: file.split('/')[0], ...r, valuesFile: `${file.split('/')[0]}/${r.values[0]}` })),
+);
+
+// The Istio and cert-manager Chart.yaml files in git carry placeholders the release tooling replaces
+// (upstream README: "published charts are 1.30.3", "published chart is v1.21.1").
+const PUBLISHED: Record<string, string> = { 'istio-base': '1.30.3', istiod: '1.30.3', 'cert-manager': 'v1.21.1' };
+
+describe('Helm values against the pinned charts in ../shared/upstream', () => {
+  it('covers every chart release of both example environments', () => {
+    expect(releases.length).toBeGreaterThanOrEqual(16);
+    for (const r of releases) expect(CHART_DIRS[r.chart], r.chart).toBeDefined();
+  });
+
+  it.each(releases.map((r) => [`${r.env}/${r.name}`, r] as const))('%s pins the chart version that upstream data describes', (_n, r) => {
+    const dir = CHART_DIRS[r.chart];
+    const chart = readYaml(join(upstreamDir(), 'charts', dir, 'Chart.yaml'));
+    expect(String(r.version)).toBe(PUBLISHED[dir] ?? String(chart.version));
+  });
+
+  it.each(releases.map((r) => [`${r.env}/${r.name}`, r] as const))('%s sets only keys the chart defaults know', (_n, r) => {
+    const dir = CHART_DIRS[r.chart];
+    const values = parse(tree.get(r.valuesFile)!);
+    expect(unknownValueKeys(values, effectiveDefaults(dir, chartDefaults(dir)), FREE_FORM[dir])).toEqual([]);
+  });
+
+  it.each(releases.filter((r) => chartSchema(CHART_DIRS[r.chart])).map((r) => [`${r.env}/${r.name}`, r] as const))(
+    '%s passes the chart values.schema.json (merged over the defaults, as Helm does)',
+    (_n, r) => {
+      const dir = CHART_DIRS[r.chart];
+      const validate = chartSchema(dir)!;
+      const ok = validate(deepMerge(chartDefaults(dir), parse(tree.get(r.valuesFile)!)));
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+    },
+  );
+
+  it('a misspelled key fails both checks', () => {
+    const dir = 'opentelemetry-operator';
+    const values = parse(tree.get('prod/values/opentelemetry-operator.yaml')!);
+    values.admissionWebhooks.certManger = { enabled: true };
+    expect(unknownValueKeys(values, chartDefaults(dir))).toEqual(['admissionWebhooks.certManger']);
+    expect(chartSchema(dir)!(deepMerge(chartDefaults(dir), values))).toBe(false);
+
+    const tempo = parse(tree.get('prod/values/tempo.yaml')!);
+    tempo.metricsGenerator.enabeld = true;
+    tempo.compactor.config.compaction.block_retension = '1h';
+    expect(unknownValueKeys(tempo, chartDefaults('tempo-distributed-2.x'), FREE_FORM['tempo-distributed-2.x']).sort()).toEqual([
+      'compactor.config.compaction.block_retension',
+      'metricsGenerator.enabeld',
+    ]);
+  });
+
+  it('istiod values are checked under _internal_defaults_do_not_set, not at the top level of the file', () => {
+    const raw = chartDefaults('istiod');
+    expect(Object.keys(raw)).toEqual(['_internal_defaults_do_not_set']);
+    expect(unknownValueKeys({ meshConfg: {} }, effectiveDefaults('istiod', raw), FREE_FORM.istiod)).toEqual(['meshConfg']);
+  });
+});
