@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { stringify } from 'yaml';
 
-const templatesDir = new URL('../../templates/', import.meta.url);
+// templates/ sits at the package root: two levels up from dist/render/ or src/render/, one from the bundle in dist/.
+const templatesDir = ['../../templates/', '../templates/'].map((p) => new URL(p, import.meta.url)).find((u) => existsSync(new URL('header.hbs', u)))!;
 const header = Handlebars.compile(readFileSync(new URL('header.hbs', templatesDir), 'utf8'), { noEscape: true, strict: true });
 
 export const TOOL_VERSION = '0.1.0';

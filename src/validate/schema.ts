@@ -1,18 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { closest, type Diagnostic } from '../diagnostics.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { clone } from '../load/merge.js';
+import { AJV_OPTIONS } from './options.js';
 
 const require = createRequire(import.meta.url);
+/** Files at the package root, from src/validate/, dist/validate/ or the bundle in dist/. */
+const packageFile = (rel: string) => ['../../', '../'].map((p) => new URL(p + rel, import.meta.url)).find((u) => existsSync(u));
+
 /** The one schema: editors load it through the modeline, the validator compiles it, README documents it. */
-export const environmentSchema = require('../../schemas/environment.schema.json') as Record<string, unknown>;
+export const environmentSchema = JSON.parse(readFileSync(packageFile('schemas/environment.schema.json')!, 'utf8')) as Record<string, unknown>;
 
 let compiled: ValidateFunction | undefined;
+/**
+ * The build precompiles the schema (scripts/build.mjs, ajv standalone) next to this module; from sources
+ * (tests) it is compiled here with the same options.
+ */
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, useDefaults: true, allowUnionTypes: true });
-    compiled = ajv.compile(environmentSchema);
+    const prebuilt = packageFile('dist/environment.validate.cjs');
+    compiled = prebuilt && !process.env.TRACESTACK_COMPILE_SCHEMA ? (require(prebuilt.pathname) as ValidateFunction) : new Ajv2020(AJV_OPTIONS).compile(environmentSchema);
   }
   return compiled;
 }

@@ -1,0 +1,26 @@
+// Build: after tsc, (1) precompile the environment schema with ajv standalone (compiling it at start-up costs
+// more than the rest of a validate run), (2) bundle the CLI into one file (resolving ~150 small ESM modules
+// at start-up is most of the remaining time). Both are plain build steps of public tools.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { build } from 'esbuild';
+import { AJV_OPTIONS } from '../dist/validate/options.js';
+
+const root = new URL('../', import.meta.url);
+const schema = JSON.parse(readFileSync(new URL('schemas/environment.schema.json', root), 'utf8'));
+const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true } });
+const validate = ajv.compile(schema);
+writeFileSync(new URL('dist/environment.validate.cjs', root), standaloneCode.default(ajv, validate));
+
+await build({
+  entryPoints: [new URL('dist/cli/main.js', root).pathname],
+  outfile: new URL('dist/tracestack.mjs', root).pathname,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  minify: true,
+  logLevel: 'warning',
+});
