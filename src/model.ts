@@ -80,8 +80,9 @@ export interface EnvironmentSpec {
     metricsGenerator: { enabled: boolean; processors: Array<'service-graphs' | 'span-metrics' | 'local-blocks'> };
     values: HelmValues;
   };
-  prometheus: { mode: 'external' | 'deploy'; url: string; namespace: string; retention: string; values: HelmValues };
+  prometheus: { mode: 'external' | 'deploy'; url?: string; namespace: string; retention: string; values: HelmValues };
   grafana: { enabled: boolean; namespace: string; adminSecret?: SecretRef; lokiUrl: string; values: HelmValues };
+  chartVersions?: Partial<Record<'argo-cd' | 'cert-manager' | 'istio' | 'otel-operator' | 'tempo' | 'kube-prometheus-stack' | 'ingress-nginx' | 'grafana', string>>;
 }
 
 export interface Environment {

@@ -6,11 +6,14 @@ import type { Environment } from './model.js';
 import { plan, type FileTree, LEDGER_PATH } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
+import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
 import { verifyTree } from './verify/verify.js';
 
 export interface Inputs {
   defaults?: InputFile;
   environments: InputFile[];
+  /** Files that could not be read as text (binary, not UTF-8, too large, missing). */
+  problems?: Diagnostic[];
 }
 
 export interface ValidateResult {
@@ -20,13 +23,17 @@ export interface ValidateResult {
 }
 
 /** load -> validate -> resolve defaults. Pure. */
-export function validateInputs(inputs: Inputs): ValidateResult {
+export function validateInputs(inputs: Inputs, options: CrossCheckOptions = {}): ValidateResult {
   const loaded = loadEnvironments(inputs.defaults, inputs.environments);
-  const diagnostics = [...loaded.diagnostics];
+  const diagnostics = [...(inputs.problems ?? []), ...loaded.diagnostics];
   const environments: Environment[] = [];
   const sources: Record<string, string> = {};
   const seen = new Map<string, string>();
+  // With a broken defaults layer every environment would report it again as missing settings: stop at the cause.
+  const defaultsPath = inputs.defaults?.path ?? '';
+  const defaultsBroken = diagnostics.some((d) => d.file === defaultsPath || d.file.endsWith('/_defaults.yaml'));
   for (const env of loaded.environments) {
+    if (defaultsBroken) continue;
     const r = validateEnvironment(env);
     diagnostics.push(...r.diagnostics);
     if (seen.has(env.name)) {
@@ -34,6 +41,9 @@ export function validateInputs(inputs: Inputs): ValidateResult {
     }
     seen.set(env.name, env.file);
     if (r.resolved) {
+      const cross = crossCheck(env, r.resolved as unknown as Environment, options);
+      diagnostics.push(...cross);
+      if (cross.some((d) => d.severity === 'error')) continue;
       environments.push(r.resolved as unknown as Environment);
       sources[env.name] = env.file;
     }
@@ -41,7 +51,7 @@ export function validateInputs(inputs: Inputs): ValidateResult {
   return { environments: environments.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)), sources, diagnostics: sortDiagnostics(diagnostics) };
 }
 
-export interface GenerateOptions {
+export interface GenerateOptions extends CrossCheckOptions {
   /** Output folder as seen from the repository root, e.g. "out". */
   outPath: string;
   /** Render only these environments (default: all). */
@@ -57,7 +67,7 @@ export interface GenerateResult {
 
 /** The whole pipeline up to (not including) writing. Pure. */
 export function generate(inputs: Inputs, options: GenerateOptions): GenerateResult {
-  const v = validateInputs(inputs);
+  const v = validateInputs(inputs, options);
   const diagnostics = [...v.diagnostics];
   let envs = v.environments;
   if (options.only?.length) {

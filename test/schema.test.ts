@@ -13,6 +13,8 @@ spec:
       server: https://kubernetes.default.svc
   collector:
     mode: deployment
+  prometheus:
+    url: http://prometheus.monitoring.svc:9090
 `,
 };
 const env = (body: string, name = 'stage'): InputFile => ({
@@ -67,7 +69,8 @@ describe('environment schema and error mapping', () => {
       '18:10 spec.prometheus.url pattern',
     ]);
     expect(r.diagnostics[0].message).toBe('must be <= 100; got number 150');
-    expect(r.diagnostics[1].message).toBe('expected one of: deployment, daemonset, statefulset; got string "sidecar"');
+    expect(r.diagnostics[1].message).toMatch(/^expected one of: deployment, daemonset, statefulset; got string "sidecar": a sidecar collector has no Service/);
+    expect(r.diagnostics[1].suggestion).toBe('Set: spec.collector.mode: deployment');
     expect(r.environments).toEqual([]);
   });
 

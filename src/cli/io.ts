@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
+import type { Diagnostic } from '../diagnostics.js';
+import { decodeInput } from '../load/decode.js';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { DEFAULTS_FILE, type InputFile } from '../load/environments.js';
 import type { Inputs } from '../pipeline.js';
 
-const display = (root: string, p: string) => {
-  const rel = relative(process.cwd(), resolve(root, p));
-  return rel.split(sep).join('/');
-};
+/** How a path is shown in messages: relative to the working directory. */
+const display = (p: string) => relative(process.cwd(), p).split(sep).join('/');
 
 /** Read environments/_defaults.yaml and the environment files (all of environments/*.yaml by default). */
 export function readInputs(root: string, files: string[] = []): Inputs {
@@ -16,10 +16,21 @@ export function readInputs(root: string, files: string[] = []): Inputs {
   const chosen = files.length
     ? files.map((f) => (isAbsolute(f) ? f : resolve(f)))
     : fg.sync(['*.yaml', '*.yml'], { cwd: envDir, absolute: true, onlyFiles: true }).filter((f) => !f.split(/[\\/]/).pop()!.startsWith('_'));
-  const read = (p: string): InputFile => ({ path: display(root, relative(resolve(root), p)), text: readFileSync(p, 'utf8') });
+  const problems: Diagnostic[] = [];
+  const read = (p: string): InputFile | undefined => {
+    const shown = display(p);
+    if (!existsSync(p)) {
+      problems.push({ file: shown, line: 1, column: 1, path: '', code: 'not-found', message: 'no such file', severity: 'error' });
+      return undefined;
+    }
+    const r = decodeInput(shown, readFileSync(p));
+    problems.push(...r.diagnostics);
+    return r.file;
+  };
   return {
     defaults: existsSync(defaultsPath) ? read(resolve(defaultsPath)) : undefined,
-    environments: chosen.sort().map(read),
+    environments: chosen.sort().map(read).filter((f): f is InputFile => f !== undefined),
+    problems,
   };
 }
 

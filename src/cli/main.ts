@@ -1,40 +1,54 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
-import { generate, validateInputs } from '../pipeline.js';
+import { Command, CommanderError, Option } from 'commander';
+import type { Diagnostic } from '../diagnostics.js';
+import { generate, validateInputs, type Inputs } from '../pipeline.js';
 import { compareWithDisk, writeTree, WriteRefused } from '../write/write.js';
 import { outPathFromRoot, readInputs } from './io.js';
+import { renderJson, renderText } from './report.js';
 
-/** Exit codes: 0 ok; 1 invalid input or drift; 2 usage or internal error. */
-const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+/** Exit codes: 0 ok; 1 invalid input, drift or a refused write; 2 usage or internal error. */
+export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
 
-function report(diagnostics: Diagnostic[]) {
-  for (const d of diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  if (errors) process.stderr.write(`${errors} error${errors === 1 ? '' : 's'}; nothing was written.\n`);
-}
+class UsageError extends Error {}
 
 const program = new Command()
   .name('tracestack')
   .description('Render an end-to-end Kubernetes tracing stack into a GitOps repository (Helmfile, Kustomize, Argo CD).')
   .option('-C, --dir <dir>', 'repository root holding environments/ (default: the current folder)', '.')
+  .addOption(new Option('--format <format>', 'how problems are reported').choices(['text', 'json']).default('text'))
+  .option('--allow-unknown-chart-versions', 'render chart versions in spec.chartVersions that tracestack does not know (a warning, not an error)')
   .exitOverride();
+
+/** Print diagnostics: JSON on stdout with --format json, else text on stderr (code frame and colour on a terminal). */
+function report(diagnostics: Diagnostic[], inputs: Inputs) {
+  if (program.opts().format === 'json') {
+    process.stdout.write(renderJson(diagnostics));
+    return;
+  }
+  const tty = Boolean(process.stderr.isTTY);
+  const sources = new Map([inputs.defaults, ...inputs.environments].filter((f) => f !== undefined).map((f) => [f!.path, f!.text]));
+  process.stderr.write(renderText(diagnostics, { frame: tty, colour: tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb', sources }));
+}
+const failed = (ds: Diagnostic[]) => ds.some((d) => d.severity === 'error');
+const say = (text: string) => {
+  if (program.opts().format !== 'json') process.stdout.write(text);
+};
 
 program
   .command('validate')
-  .description('Check environment files against the schema; exit 1 on any problem.')
+  .description('Check environment files against the schema and the cross-checks; exit 1 on any error.')
   .argument('[files...]', 'environment files (default: environments/*.yaml)')
   .action((files: string[]) => {
     const inputs = readInputs(program.opts().dir, files);
-    const r = validateInputs(inputs);
-    report(r.diagnostics);
-    if (r.diagnostics.some((d) => d.severity === 'error')) process.exitCode = EXIT.invalid;
-    else process.stdout.write(`ok: ${r.environments.length} environment${r.environments.length === 1 ? '' : 's'} valid (${r.environments.map((e) => e.metadata.name).join(', ')})\n`);
+    const r = validateInputs(inputs, { allowUnknownChartVersions: program.opts().allowUnknownChartVersions });
+    if (r.diagnostics.length) report(r.diagnostics, inputs);
+    if (failed(r.diagnostics)) process.exitCode = EXIT.invalid;
+    else say(`ok: ${r.environments.length} environment${r.environments.length === 1 ? '' : 's'} valid (${r.environments.map((e) => e.metadata.name).join(', ')})\n`);
   });
 
 program
   .command('generate')
-  .description('Render environments into the output folder (written atomically file by file; stale files pruned).')
+  .description('Render environments into the output folder; stale files are pruned, files tracestack did not write are kept.')
   .option('-e, --env <name...>', 'render only these environments')
   .option('-o, --out <dir>', 'output folder, inside the repository', 'out')
   .option('--check', 'write nothing; exit 1 listing every file that is missing, different or stale')
@@ -42,13 +56,20 @@ program
   .action((opts: { env?: string[]; out: string; check?: boolean; force?: boolean }) => {
     const root = program.opts().dir;
     const inputs = readInputs(root);
-    const { outDir, outPath } = outPathFromRoot(root, opts.out);
-    const r = generate(inputs, { outPath, only: opts.env });
-    if (!r.tree) {
-      report(r.diagnostics);
+    let out;
+    try {
+      out = outPathFromRoot(root, opts.out);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { outDir, outPath } = out;
+    const r = generate(inputs, { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions });
+    if (!r.tree || failed(r.diagnostics)) {
+      report(r.diagnostics, inputs);
       process.exitCode = EXIT.invalid;
       return;
     }
+    if (r.diagnostics.length) report(r.diagnostics, inputs);
     const full = !opts.env?.length;
     if (opts.check) {
       const { changes } = compareWithDisk(outDir, r.tree, r.rendered, full);
@@ -56,11 +77,11 @@ program
         for (const c of changes) process.stderr.write(`${c.kind}: ${outPath}/${c.file}\n`);
         process.stderr.write(`${changes.length} file${changes.length === 1 ? '' : 's'} out of date; run \`tracestack generate\`.\n`);
         process.exitCode = EXIT.invalid;
-      } else process.stdout.write(`ok: ${outPath}/ is up to date (${r.rendered.join(', ')})\n`);
+      } else say(`ok: ${outPath}/ is up to date (${r.rendered.join(', ')})\n`);
       return;
     }
     const { written, pruned } = writeTree(outDir, r.tree, r.rendered, full, opts.force);
-    process.stdout.write(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
+    say(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
   });
 
 try {
@@ -68,6 +89,9 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exitCode = EXIT.usage;
   } else if (e instanceof WriteRefused) {
     process.stderr.write(`error: ${e.message}\n`);
     process.exitCode = EXIT.invalid;

@@ -69,9 +69,6 @@ export const CHART_REPOS = {
   argo: 'https://argoproj.github.io/argo-helm',
 } as const;
 
-export function chart(repo: keyof typeof CHART_REPOS, name: string, version: string): ChartRef {
-  return { repo, repoURL: CHART_REPOS[repo], chart: name, version };
-}
 
 /** Sync waves in dependency order: CRDs and operators before the custom resources that need them. */
 export const WAVES = {

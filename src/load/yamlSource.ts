@@ -15,6 +15,14 @@ export const escapePointer = (s: string | number) => String(s).replace(/~/g, '~0
 
 const MAX_ALIAS_COUNT = 100;
 
+/** yaml's error codes, said in the user's terms. */
+const YAML_PROBLEMS: Record<string, { code: string; message: string; suggestion?: string }> = {
+  DUPLICATE_KEY: { code: 'duplicate-key', message: 'duplicate key: each key may appear once in a map (YAML does not let the last one win here)' },
+  MULTIPLE_DOCS: { code: 'multiple-documents', message: 'the file holds several YAML documents (---); an environment file holds exactly one', suggestion: 'Put each environment in its own file, environments/<name>.yaml.' },
+  TAB_AS_INDENT: { code: 'tab-indent', message: 'a tab is used for indentation; YAML indents with spaces only', suggestion: 'Replace the tab with spaces.' },
+  TAG_RESOLVE_FAILED: { code: 'yaml-tag', message: 'unknown YAML tag; environment files use plain YAML values only' },
+};
+
 /** Parse YAML text, keeping source positions. Returns diagnostics instead of throwing. */
 export function parseYamlSource(file: string, text: string): { source?: SourceFile; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
@@ -24,14 +32,14 @@ export function parseYamlSource(file: string, text: string): { source?: SourceFi
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  for (const e of doc.errors) {
-    const p = pos(e.pos[0]);
-    const duplicate = e.code === 'DUPLICATE_KEY';
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const known = YAML_PROBLEMS[e.code];
     diagnostics.push({
-      ...p,
+      ...pos(e.pos[0]),
       path: '',
-      code: duplicate ? 'duplicate-key' : 'yaml-syntax',
-      message: duplicate ? 'duplicate key: each key may appear once in a map' : firstLine(e.message),
+      code: known?.code ?? 'yaml-syntax',
+      message: known?.message ?? firstLine(e.message),
+      ...(known?.suggestion ? { suggestion: known.suggestion } : {}),
       severity: 'error',
     });
   }
@@ -41,7 +49,15 @@ export function parseYamlSource(file: string, text: string): { source?: SourceFi
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    diagnostics.push({ file, line: 1, column: 1, path: '', code: 'yaml-alias', message: firstLine((e as Error).message), severity: 'error' });
+    diagnostics.push({
+      file,
+      line: 1,
+      column: 1,
+      path: '',
+      code: 'alias-bomb',
+      message: `refused: aliases would expand past ${MAX_ALIAS_COUNT} copies (${firstLine((e as Error).message)})`,
+      severity: 'error',
+    });
     return { diagnostics };
   }
 

@@ -12,7 +12,7 @@ export const ACCESS_LOG_FORMAT =
 export const TRACE_ID_REGEX = 'traceparent=00-([0-9a-f]{32})-';
 
 /** Render a sample line the way Envoy would, for tests and cross-checks. */
-export function sampleAccessLogLine(traceparent: string): string {
+export function sampleAccessLogLine(traceparent: string, format: string = ACCESS_LOG_FORMAT): string {
   const values: Record<string, string> = {
     '%START_TIME%': '2026-11-24T10:00:00.000Z',
     '%REQ(:METHOD)%': 'GET',
@@ -29,5 +29,5 @@ export function sampleAccessLogLine(traceparent: string): string {
     '%UPSTREAM_HOST%': '10.0.0.12:8080',
     '%REQ(TRACEPARENT)%': traceparent,
   };
-  return ACCESS_LOG_FORMAT.replace(/%[A-Z_]+(\([^)]*\))?%/g, (m) => values[m] ?? '-');
+  return format.replace(/%[A-Z_]+(\([^)]*\))?%/g, (m) => values[m] ?? '-');
 }

@@ -52,7 +52,10 @@ export function deriveNames(env: Environment): Names {
   const tempoFullname = RELEASES.tempo; // fullnameOverride in the Tempo values
   // kube-prometheus-stack names its Prometheus Service <release>-prometheus.
   const prometheusUrl =
-    s.prometheus.mode === 'deploy' ? `http://${svc(`${RELEASES.prometheus}-prometheus`, s.prometheus.namespace)}:${PORTS.prometheus}` : s.prometheus.url;
+    s.prometheus.mode === 'deploy'
+      ? `http://${svc(`${RELEASES.prometheus}-prometheus`, s.prometheus.namespace)}:${PORTS.prometheus}`
+      : // validation requires the URL wherever something uses it (crosschecks: prometheus-url)
+        (s.prometheus.url ?? '');
   return {
     env: env.metadata.name,
     clusterDomain,

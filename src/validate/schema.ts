@@ -65,6 +65,16 @@ function mapErrors(env: LoadedEnvironment, errors: ErrorObject[]): Diagnostic[] 
   return out;
 }
 
+/** Values users reach for that the schema refuses on purpose, with the reason and the fix. */
+const ENUM_HINTS: Record<string, Record<string, { why: string; fix: string }>> = {
+  'spec.collector.mode': {
+    sidecar: {
+      why: 'a sidecar collector has no Service, and Istio, ingress-nginx and the Instrumentation endpoints reach the collector by Service',
+      fix: 'Set: spec.collector.mode: deployment',
+    },
+  },
+};
+
 function mapError(env: LoadedEnvironment, e: ErrorObject): Diagnostic {
   const base = (pointer: string, preferKey: boolean) => ({ ...env.locate(pointer, preferKey), path: pointerToPath(pointer), severity: 'error' as const });
   const params = e.params as Record<string, unknown>;
@@ -89,11 +99,12 @@ function mapError(env: LoadedEnvironment, e: ErrorObject): Diagnostic {
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
+      const hint = ENUM_HINTS[pointerToPath(e.instancePath)]?.[String(e.data)];
       return {
         ...base(e.instancePath, false),
         code: 'enum',
-        message: `expected one of: ${allowed.join(', ')}; got ${describe(e.data)}`,
-        suggestion: guess ? `did you mean "${guess}"?` : undefined,
+        message: `expected one of: ${allowed.join(', ')}; got ${describe(e.data)}${hint ? `: ${hint.why}` : ''}`,
+        suggestion: hint?.fix ?? (guess ? `did you mean "${guess}"?` : undefined),
       };
     }
     case 'const':
@@ -114,6 +125,6 @@ function mapError(env: LoadedEnvironment, e: ErrorObject): Diagnostic {
     case 'exclusiveMaximum':
       return { ...base(e.instancePath, false), code: 'range', message: `must be ${params.comparison} ${params.limit}; got ${describe(e.data)}` };
     default:
-      return { ...base(e.instancePath, false), code: e.keyword, message: e.message ?? 'invalid value' };
+      return { ...base(e.instancePath, false), code: e.keyword.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`), message: e.message ?? 'invalid value' };
   }
 }

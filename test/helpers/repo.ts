@@ -8,7 +8,8 @@ import { generate } from '../../src/pipeline.js';
 import type { FileTree } from '../../src/plan/plan.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = join(REPO, 'dist/cli/main.js');
+/** The bundled CLI, exactly what `npm install` ships (bin: dist/tracestack.mjs). */
+export const CLI = join(REPO, 'dist/tracestack.mjs');
 
 /** Render the committed example environments in memory, exactly as `tracestack generate` would. */
 export function renderExamples(root = REPO): FileTree {

@@ -1,5 +1,5 @@
 import type { Component } from '../types.js';
-import { chart } from '../types.js';
+import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
 import { withPassThrough } from '../values.js';
 
@@ -33,7 +33,7 @@ export const argocd: Component = {
         id: 'argo-cd',
         release: RELEASES.argocd,
         namespace: a.namespace,
-        chart: chart('argo', 'argo-cd', '10.1.1'),
+        chart: chartFor(env, 'argo-cd'),
         values: withPassThrough({ configs: { cm: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA } } }, a.install.values),
         wave: -20,
         needs: [],

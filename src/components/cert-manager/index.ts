@@ -1,5 +1,6 @@
 import type { Component } from '../types.js';
-import { chart, WAVES } from '../types.js';
+import { WAVES } from '../types.js';
+import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
 import { withPassThrough } from '../values.js';
 
@@ -15,7 +16,7 @@ export const certManager: Component = {
         id: 'cert-manager',
         release: RELEASES.certManager,
         namespace: s.namespace,
-        chart: chart('jetstack', 'cert-manager', 'v1.21.1'),
+        chart: chartFor(env, 'cert-manager'),
         // CRDs are off by default in the chart; keep them when the release is removed so certificates survive.
         values: withPassThrough({ crds: { enabled: true, keep: true } }, s.values),
         wave: WAVES.certManager,

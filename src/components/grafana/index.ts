@@ -1,5 +1,6 @@
 import type { Component } from '../types.js';
-import { chart, WAVES } from '../types.js';
+import { WAVES } from '../types.js';
+import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
 import { TRACE_ID_REGEX } from '../../resolve/accessLog.js';
 import { withPassThrough } from '../values.js';
@@ -87,7 +88,7 @@ export const grafana: Component = {
         id: 'grafana',
         release: RELEASES.grafana,
         namespace: g.namespace,
-        chart: chart('grafana-community', 'grafana', '12.11.1'),
+        chart: chartFor(env, 'grafana'),
         values: withPassThrough(values, g.values),
         wave: WAVES.edges,
         needs: env.spec.tempo.enabled ? ['tempo'] : [],

@@ -1,5 +1,6 @@
 import type { Component } from '../types.js';
-import { chart, WAVES } from '../types.js';
+import { WAVES } from '../types.js';
+import { chartFor } from '../charts.js';
 import { PORTS, RELEASES } from '../../resolve/names.js';
 import { withPassThrough } from '../values.js';
 
@@ -30,7 +31,7 @@ export const ingressNginx: Component = {
         id: 'ingress-nginx',
         release: RELEASES.ingressNginx,
         namespace: n.namespace,
-        chart: chart('ingress-nginx', 'ingress-nginx', '4.15.1'),
+        chart: chartFor(env, 'ingress-nginx'),
         values: withPassThrough({ controller: { replicaCount: n.replicas, config } }, n.values),
         wave: WAVES.edges,
         needs: env.spec.collector.enabled ? ['collector'] : [],

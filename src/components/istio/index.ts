@@ -1,10 +1,9 @@
 import type { Component, Unit } from '../types.js';
-import { chart, WAVES } from '../types.js';
+import { WAVES } from '../types.js';
+import { chartFor } from '../charts.js';
 import { PORTS, RELEASES } from '../../resolve/names.js';
 import { ACCESS_LOG_FORMAT } from '../../resolve/accessLog.js';
 import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
-
-const ISTIO_VERSION = '1.30.3';
 
 /** Istio base (CRDs), istiod with the OpenTelemetry extension provider, and the mesh-wide Telemetry. */
 export const istio: Component = {
@@ -18,7 +17,7 @@ export const istio: Component = {
         id: 'istio-base',
         release: RELEASES.istioBase,
         namespace: s.namespace,
-        chart: chart('istio', 'base', ISTIO_VERSION),
+        chart: chartFor(env, 'istio', 'base'),
         values: withPassThrough({ defaultRevision: 'default' }, s.baseValues),
         wave: WAVES.crds,
         needs: [],
@@ -32,7 +31,7 @@ export const istio: Component = {
         id: 'istiod',
         release: RELEASES.istiod,
         namespace: s.namespace,
-        chart: chart('istio', 'istiod', ISTIO_VERSION),
+        chart: chartFor(env, 'istio', 'istiod'),
         values: withPassThrough(
           {
             replicaCount: s.istiodReplicas,

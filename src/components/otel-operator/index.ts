@@ -1,5 +1,6 @@
 import type { Component } from '../types.js';
-import { chart, WAVES } from '../types.js';
+import { WAVES } from '../types.js';
+import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
 import { withPassThrough } from '../values.js';
 
@@ -18,7 +19,7 @@ export const otelOperator: Component = {
         id: 'otel-operator',
         release: RELEASES.otelOperator,
         namespace: s.namespace,
-        chart: chart('open-telemetry', 'opentelemetry-operator', '0.122.0'),
+        chart: chartFor(env, 'otel-operator'),
         values: withPassThrough(
           {
             manager: {

@@ -1,5 +1,6 @@
 import type { Component } from '../types.js';
-import { chart, WAVES } from '../types.js';
+import { WAVES } from '../types.js';
+import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
 import { withPassThrough } from '../values.js';
 
@@ -18,7 +19,7 @@ export const prometheus: Component = {
         id: 'prometheus',
         release: RELEASES.prometheus,
         namespace: p.namespace,
-        chart: chart('prometheus-community', 'kube-prometheus-stack', '88.5.3'),
+        chart: chartFor(env, 'kube-prometheus-stack'),
         values: withPassThrough(
           {
             grafana: { enabled: false }, // tracestack's Grafana release owns the datasources

@@ -1,5 +1,6 @@
 import type { Component } from '../types.js';
-import { chart, WAVES } from '../types.js';
+import { WAVES } from '../types.js';
+import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
 import { withPassThrough } from '../values.js';
 import type { EnvironmentSpec } from '../../model.js';
@@ -100,7 +101,7 @@ export const tempo: Component = {
         id: 'tempo',
         release: RELEASES.tempo,
         namespace: t.namespace,
-        chart: chart('grafana-community', 'tempo-distributed', '2.26.2'),
+        chart: chartFor(env, 'tempo'),
         values: withPassThrough(values, t.values),
         wave: WAVES.backends,
         needs: deps,

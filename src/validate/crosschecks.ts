@@ -1,0 +1,151 @@
+import type { Diagnostic } from '../diagnostics.js';
+import { CHARTS, type ChartKey } from '../components/charts.js';
+import type { HelmUnit } from '../components/types.js';
+import type { LoadedEnvironment } from '../load/environments.js';
+import { isPlainObject } from '../load/merge.js';
+import type { Environment } from '../model.js';
+import { unitsFor } from '../plan/plan.js';
+import { sampleAccessLogLine, TRACE_ID_REGEX } from '../resolve/accessLog.js';
+import { deriveNames } from '../resolve/names.js';
+
+export interface CrossCheckOptions {
+  /** Render chart versions tracestack does not know (a warning instead of an error). */
+  allowUnknownChartVersions?: boolean;
+}
+
+/** Namespaces where an Instrumentation would inject into system or platform pods. */
+const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
+
+const ptr = (...parts: Array<string | number>) => '/' + parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+
+/**
+ * Checks that need more than one field: the wiring between components that a schema cannot express. Each
+ * problem says where (file:line:col via the loaded source) and what to set. Runs on a schema-valid environment.
+ */
+export function crossCheck(loaded: LoadedEnvironment, env: Environment, options: CrossCheckOptions = {}): Diagnostic[] {
+  const s = env.spec;
+  const out: Diagnostic[] = [];
+  const at = (pointer: string, code: string, message: string, suggestion?: string, severity: 'error' | 'warning' = 'error', preferKey = false) =>
+    out.push({
+      ...loaded.locate(pointer, preferKey),
+      path: pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).reduce((a, p) => (/^\d+$/.test(p) ? `${a}[${p}]` : a ? `${a}.${p}` : p), ''),
+      code,
+      message,
+      ...(suggestion ? { suggestion } : {}),
+      severity,
+    });
+  const written = (pointer: string) => pointer.split('/').slice(1).reduce<unknown>((o, k) => (isPlainObject(o) ? o[k] : undefined), loaded.document) !== undefined;
+
+  // Chart versions: only those whose values tracestack knows how to write.
+  for (const [key, version] of Object.entries(s.chartVersions ?? {})) {
+    const c = CHARTS[key as ChartKey];
+    if (!c || (c.known as readonly string[]).includes(version!)) continue;
+    const kafka = key === 'tempo' && /^v?3\./.test(version!) ? ' tempo-distributed 3.x is the Kafka-based Tempo 3 architecture (no ingester, no compactor); tracestack renders the 2.x line.' : '';
+    at(
+      ptr('spec', 'chartVersions', key),
+      'chart-version',
+      `tracestack does not know how to render ${c.repo}/${c.chart} ${version} (known: ${c.known.join(', ')}).${kafka}`,
+      `Set: spec.chartVersions.${key}: ${c.known[0]}  (or run generate with --allow-unknown-chart-versions)`,
+      options.allowUnknownChartVersions ? 'warning' : 'error',
+    );
+  }
+
+  const units = unitsFor(env, deriveNames(env));
+  const helm = (id: string) => units.find((u): u is HelmUnit => u.kind === 'helm' && u.id === id);
+
+  // Istio: the Telemetry names a provider that exists in meshConfig and is an OpenTelemetry tracing provider.
+  if (s.istio.enabled) {
+    const mesh = (helm('istiod')?.values.meshConfig ?? {}) as Record<string, unknown>;
+    const providers = Array.isArray(mesh.extensionProviders) ? (mesh.extensionProviders as Array<Record<string, unknown>>) : [];
+    const provider = providers.find((p) => p?.name === s.istio.providerName);
+    const overridden = written(ptr('spec', 'istio', 'istiodValues', 'meshConfig', 'extensionProviders'));
+    const where = overridden ? ptr('spec', 'istio', 'istiodValues', 'meshConfig', 'extensionProviders') : ptr('spec', 'istio', 'providerName');
+    if (!provider) {
+      const otel = providers.find((p) => isPlainObject(p?.opentelemetry))?.name;
+      at(where, 'telemetry-provider', `the mesh Telemetry uses provider "${s.istio.providerName}", which meshConfig.extensionProviders does not define`, otel ? `Set: spec.istio.providerName: ${otel}` : 'Remove spec.istio.istiodValues.meshConfig.extensionProviders (tracestack renders the provider).');
+    } else if (!isPlainObject(provider.opentelemetry)) {
+      at(where, 'telemetry-provider', `provider "${s.istio.providerName}" is not an OpenTelemetry tracing provider (no "opentelemetry" settings)`, 'Remove spec.istio.istiodValues.meshConfig.extensionProviders (tracestack renders the provider).');
+    }
+
+    // The Loki derived field must find the trace id in the access-log line Istio will actually write.
+    const format = mesh.accessLogFormat;
+    if (s.istio.accessLog && typeof format === 'string') {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const line = sampleAccessLogLine(`00-${traceId}-00f067aa0ba902b7-01`, format);
+      const got = new RegExp(TRACE_ID_REGEX).exec(line)?.[1];
+      if (got !== traceId) {
+        at(
+          written(ptr('spec', 'istio', 'istiodValues', 'meshConfig', 'accessLogFormat')) ? ptr('spec', 'istio', 'istiodValues', 'meshConfig', 'accessLogFormat') : ptr('spec', 'istio', 'accessLog'),
+          'log-trace-link',
+          `Loki's trace-id regex ${TRACE_ID_REGEX} does not capture the 32-hex trace id from the configured access-log format (sample line: ${line.trim()})`,
+          'Keep `traceparent=%REQ(TRACEPARENT)%` in the access-log format, or remove spec.istio.istiodValues.meshConfig.accessLogFormat.',
+        );
+      }
+    }
+    if (!s.istio.accessLog && s.grafana.enabled) {
+      at(ptr('spec', 'istio', 'accessLog'), 'log-trace-link', 'access logs are off, so Loki has no trace ids to link to Tempo', 'Set: spec.istio.accessLog: true', 'warning');
+    }
+    if (s.istio.samplingPercentage === 0) {
+      at(ptr('spec', 'istio', 'samplingPercentage'), 'sampling', 'Istio is on but samples 0% of requests: the mesh starts no traces', 'Set: spec.istio.samplingPercentage: 1', 'warning');
+    }
+  }
+
+  // Sampling: ratio and percentage are different scales; nginx settings that sample nothing.
+  const n = s.ingressNginx;
+  if (n.enabled) {
+    if (n.sampler === 'TraceIdRatioBased' && n.samplerRatio === 0) {
+      at(ptr('spec', 'ingressNginx', 'samplerRatio'), 'sampling', 'ingress-nginx samples with ratio 0: it never starts a trace', 'Set: spec.ingressNginx.samplerRatio: 0.01');
+    }
+    if (n.sampler === 'AlwaysOff') {
+      at(ptr('spec', 'ingressNginx', 'sampler'), 'sampling', 'ingress-nginx tracing is on but its sampler is AlwaysOff (it only follows sampled parents if parentBased)', 'Set: spec.ingressNginx.sampler: TraceIdRatioBased', 'warning');
+    }
+    if (n.sampler !== 'TraceIdRatioBased' && written(ptr('spec', 'ingressNginx', 'samplerRatio'))) {
+      at(ptr('spec', 'ingressNginx', 'samplerRatio'), 'sampling', `samplerRatio is ignored with sampler ${n.sampler}`, 'Set: spec.ingressNginx.sampler: TraceIdRatioBased', 'warning');
+    }
+    if (s.istio.enabled && n.sampler === 'TraceIdRatioBased' && n.samplerRatio < 1 && n.samplerRatio > 0 && s.istio.samplingPercentage === n.samplerRatio) {
+      at(
+        ptr('spec', 'istio', 'samplingPercentage'),
+        'sampling',
+        `spec.istio.samplingPercentage is a percentage (0-100) but equals the ingress-nginx ratio ${n.samplerRatio} (0-1): the mesh would sample ${n.samplerRatio}% where nginx samples ${n.samplerRatio * 100}%`,
+        `Set: spec.istio.samplingPercentage: ${+(n.samplerRatio * 100).toFixed(2)}`,
+      );
+    }
+  }
+  const sampler = s.instrumentation.sampler;
+  if (s.instrumentation.enabled && !sampler.type.includes('traceidratio') && written(ptr('spec', 'instrumentation', 'sampler', 'argument'))) {
+    at(ptr('spec', 'instrumentation', 'sampler', 'argument'), 'sampling', `the sampler argument is ignored by sampler ${sampler.type}`, 'Set: spec.instrumentation.sampler.type: parentbased_traceidratio', 'warning');
+  }
+
+  // Propagation: Istio's OpenTelemetry provider and ingress-nginx speak W3C trace context only.
+  if (s.instrumentation.enabled && (s.istio.enabled || n.enabled) && !s.instrumentation.propagators.includes('tracecontext')) {
+    const by = [s.istio.enabled ? 'Istio' : '', n.enabled ? 'ingress-nginx' : ''].filter(Boolean).join(' and ');
+    at(
+      ptr('spec', 'instrumentation', 'propagators'),
+      'propagators',
+      `${by} propagate W3C trace context; without tracecontext the applications start a new trace at every hop`,
+      `Set: spec.instrumentation.propagators: [${['tracecontext', ...s.instrumentation.propagators].join(', ')}]`,
+    );
+  }
+
+  // The metrics generator and Grafana's Prometheus datasource need a Prometheus URL.
+  if (s.prometheus.mode === 'external' && !s.prometheus.url) {
+    const users = [s.tempo.enabled && s.tempo.metricsGenerator.enabled ? "Tempo's metrics generator (remote write)" : '', s.grafana.enabled ? "Grafana's service map" : ''].filter(Boolean);
+    if (users.length) {
+      at(ptr('spec', 'prometheus'), 'prometheus-url', `${users.join(' and ')} need a Prometheus, but spec.prometheus.url is not set (mode external)`, 'Set: spec.prometheus.url: http://prometheus-operated.monitoring.svc:9090  (or spec.prometheus.mode: deploy)');
+    }
+  }
+
+  // Instrumentation injects SDKs into every pod created in its namespace: never into system or platform namespaces.
+  if (s.instrumentation.enabled) {
+    const platform = new Map<string, string>([
+      ...SYSTEM_NAMESPACES.map((ns) => [ns, 'a Kubernetes system namespace'] as const),
+      ...units.filter((u) => u.kind === 'helm').map((u) => [u.namespace, `the ${u.id} namespace`] as const),
+      [s.collector.namespace, 'the collector namespace'],
+    ]);
+    s.instrumentation.namespaces.forEach((ns, i) => {
+      const why = platform.get(ns);
+      if (why) at(ptr('spec', 'instrumentation', 'namespaces', i), 'instrumentation-namespace', `"${ns}" is ${why}; an Instrumentation there would inject SDKs into platform pods`, 'Remove it from spec.instrumentation.namespaces; list application namespaces only.');
+    });
+  }
+  return out;
+}
