@@ -3,11 +3,13 @@ import { loadEnvironments, type InputFile } from './load/environments.js';
 import { isPlainObject } from './load/merge.js';
 import { parseYamlSource } from './load/yamlSource.js';
 import type { Environment } from './model.js';
-import { plan, type FileTree, LEDGER_PATH } from './plan/plan.js';
+import { plan, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
 import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
-import { verifyTree } from './verify/verify.js';
+import { verifyTreeDocs } from './verify/verify.js';
+import { scanForSecrets } from './verify/secrets.js';
+import { verifyObjects, type UpstreamValidators } from './verify/upstream.js';
 
 export interface Inputs {
   defaults?: InputFile;
@@ -52,6 +54,8 @@ export function validateInputs(inputs: Inputs, options: CrossCheckOptions = {}):
 }
 
 export interface GenerateOptions extends CrossCheckOptions {
+  /** Strict upstream CRD validators; without them objects are not checked against the CRDs. */
+  upstream?: UpstreamValidators;
   /** Output folder as seen from the repository root, e.g. "out". */
   outPath: string;
   /** Render only these environments (default: all). */
@@ -87,9 +91,21 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
     sources: v.sources,
     defaultsSource: inputs.defaults?.path ?? 'built-in defaults',
   });
-  const problems = verifyTree(tree, envs.map((e) => e.metadata.name), options.outPath);
+  const checked = verifyTreeDocs(tree, envs.map((e) => e.metadata.name), options.outPath);
+  const problems = [...checked.problems, ...scanForSecrets(tree, options.outPath)];
+  if (options.upstream) {
+    // Overlays are checked as the objects they build (the planner's objects, namespaced), the rest file by file.
+    const overlays = envs.flatMap((env) =>
+      unitsFor(env).flatMap((u) =>
+        u.kind === 'kustomize'
+          ? u.targetNamespaces.flatMap((ns) => u.objects.map((o) => ({ file: `${env.metadata.name}/kustomize/${u.id}`, object: { ...o, metadata: { ...o.metadata, namespace: ns } } })))
+          : [],
+      ),
+    );
+    problems.push(...verifyObjects(checked.docs, overlays, options.upstream, options.outPath));
+  }
   diagnostics.push(...problems);
-  if (problems.length) return { rendered: [], diagnostics };
+  if (problems.length) return { rendered: [], diagnostics: sortDiagnostics(diagnostics) };
   return { tree, rendered: envs.map((e) => e.metadata.name), diagnostics };
 }
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics.js';
 import { decodeInput } from '../load/decode.js';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
 import { DEFAULTS_FILE, type InputFile } from '../load/environments.js';
 import type { Inputs } from '../pipeline.js';
@@ -40,4 +41,11 @@ export function outPathFromRoot(root: string, out: string): { outDir: string; ou
   const outPath = relative(resolve(root), outDir).split(sep).join('/');
   if (!outPath || outPath.startsWith('..') || isAbsolute(outPath)) throw new Error(`--out must be a folder inside the repository (${root}); got ${out}`);
   return { outDir, outPath };
+}
+
+/** Compiled-schema cache: $TRACESTACK_CACHE, else node_modules/.cache/tracestack in the package. */
+export function cacheDir(): string {
+  if (process.env.TRACESTACK_CACHE) return resolve(process.env.TRACESTACK_CACHE);
+  const pkg = ['../../', '../'].map((p) => new URL(p, import.meta.url)).find((u) => existsSync(new URL('package.json', u)))!;
+  return join(fileURLToPath(pkg), 'node_modules/.cache/tracestack');
 }

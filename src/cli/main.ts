@@ -3,7 +3,11 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
 import { generate, validateInputs, type Inputs } from '../pipeline.js';
 import { compareWithDisk, writeTree, WriteRefused } from '../write/write.js';
-import { outPathFromRoot, readInputs } from './io.js';
+import { cacheDir, outPathFromRoot, readInputs } from './io.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { locateSchemas, UpstreamValidators } from '../verify/upstream.js';
+import { TOOL_VERSION } from '../render/yaml.js';
 import { renderJson, renderText } from './report.js';
 
 /** Exit codes: 0 ok; 1 invalid input, drift or a refused write; 2 usage or internal error. */
@@ -16,6 +20,7 @@ const program = new Command()
   .description('Render an end-to-end Kubernetes tracing stack into a GitOps repository (Helmfile, Kustomize, Argo CD).')
   .option('-C, --dir <dir>', 'repository root holding environments/ (default: the current folder)', '.')
   .addOption(new Option('--format <format>', 'how problems are reported').choices(['text', 'json']).default('text'))
+  .option('--schemas <dir>', 'upstream schema folder (default: $TRACESTACK_SCHEMAS, else ../shared/upstream beside the repository)')
   .option('--allow-unknown-chart-versions', 'render chart versions in spec.chartVersions that tracestack does not know (a warning, not an error)')
   .exitOverride();
 
@@ -63,7 +68,11 @@ program
       throw new UsageError((e as Error).message);
     }
     const { outDir, outPath } = out;
-    const r = generate(inputs, { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions });
+    const schemas = locateSchemas(root, program.opts().schemas);
+    if (schemas.dir && !existsSync(join(schemas.dir, 'crd-schemas/index.json'))) throw new UsageError(`no upstream schemas at ${schemas.dir} (expected crd-schemas/index.json; from ${schemas.from})`);
+    const upstream = schemas.dir ? new UpstreamValidators(schemas.dir, cacheDir()) : undefined;
+    if (!upstream && program.opts().format !== 'json') process.stderr.write('note: no upstream CRD schemas found, so objects were not checked against them (see `tracestack doctor`)\n');
+    const r = generate(inputs, { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream });
     if (!r.tree || failed(r.diagnostics)) {
       report(r.diagnostics, inputs);
       process.exitCode = EXIT.invalid;
@@ -82,6 +91,30 @@ program
     }
     const { written, pruned } = writeTree(outDir, r.tree, r.rendered, full, opts.force);
     say(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
+  });
+
+program
+  .command('doctor')
+  .description('Show what tracestack finds and uses: versions, upstream schemas, cache, environments.')
+  .action(() => {
+    const root = program.opts().dir;
+    const schemas = locateSchemas(root, program.opts().schemas);
+    const lines = [`tracestack ${TOOL_VERSION} on node ${process.version}`];
+    const fromText = { flag: '--schemas', env: '$TRACESTACK_SCHEMAS', default: 'default: ../shared/upstream beside the repository', none: '' }[schemas.from];
+    if (schemas.dir && existsSync(join(schemas.dir, 'crd-schemas/index.json'))) {
+      const v = new UpstreamValidators(schemas.dir, cacheDir());
+      lines.push(`upstream schemas: ${schemas.dir} (${fromText})`, ...v.kinds().map((k) => `  ${k}`));
+    } else if (schemas.dir) {
+      lines.push(`upstream schemas: ${schemas.dir} (${fromText}) has no crd-schemas/index.json: generate will refuse it`);
+    } else {
+      lines.push('upstream schemas: none found (set --schemas DIR or TRACESTACK_SCHEMAS); generate renders without checking objects against the CRDs');
+    }
+    const cache = cacheDir();
+    const entries = existsSync(cache) ? readdirSync(cache).filter((f) => f.endsWith('.cjs')).length : 0;
+    lines.push(`schema cache: ${cache} (${entries} compiled schema${entries === 1 ? '' : 's'})`);
+    const inputs = readInputs(root);
+    lines.push(`environments: ${inputs.environments.map((f) => f.path).join(', ') || 'none'}; shared defaults: ${inputs.defaults?.path ?? 'none'}`);
+    process.stdout.write(lines.join('\n') + '\n');
   });
 
 try {

@@ -9,6 +9,11 @@ import type { FileTree } from '../plan/plan.js';
  * a helmfile or a kustomization names exists in the tree. A failure here is a tracestack bug, reported as such.
  */
 export function verifyTree(tree: FileTree, envs: string[], outPath: string): Diagnostic[] {
+  return verifyTreeDocs(tree, envs, outPath).problems;
+}
+
+/** verifyTree, also returning every file's parsed documents (so later checks do not parse again). */
+export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string): { problems: Diagnostic[]; docs: Map<string, unknown[]> } {
   const problems: Diagnostic[] = [];
   const fail = (file: string, message: string) =>
     problems.push({ file: posix.join(outPath, file), line: 1, column: 1, path: '', code: 'internal-reference', message: `internal error (please report): ${message}`, severity: 'error' });
@@ -64,5 +69,5 @@ export function verifyTree(tree: FileTree, envs: string[], outPath: string): Dia
     }
   }
   for (const env of envs) if (!tree.has(`${env}/helmfile.yaml`)) fail(`${env}/helmfile.yaml`, 'missing helmfile');
-  return problems;
+  return { problems, docs };
 }

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, posix, resolve } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { isPlainObject } from '../load/merge.js';
+
+const require = createRequire(import.meta.url);
+
+export interface SchemaSource {
+  dir?: string;
+  /** Where the location came from: --schemas, TRACESTACK_SCHEMAS, the default beside the repository, or none. */
+  from: 'flag' | 'env' | 'default' | 'none';
+}
+
+/** Upstream schema folder: --schemas DIR, else $TRACESTACK_SCHEMAS, else ../shared/upstream beside the repo root. */
+export function locateSchemas(root: string, flag?: string): SchemaSource {
+  if (flag) return { dir: resolve(flag), from: 'flag' };
+  if (process.env.TRACESTACK_SCHEMAS) return { dir: resolve(process.env.TRACESTACK_SCHEMAS), from: 'env' };
+  const fallback = resolve(root, '../shared/upstream');
+  return existsSync(join(fallback, 'crd-schemas/index.json')) ? { dir: fallback, from: 'default' } : { from: 'none' };
+}
+
+interface IndexEntry {
+  file: string;
+  apiVersion: string;
+  kind: string;
+}
+
+/**
+ * Strict CRD validators, compiled once per schema file and cached as ajv standalone code (compiling the big
+ * CRD schemas costs 0.2-0.7 s each; loading the cached code costs milliseconds). The cache key is the schema's
+ * hash, so a changed schema is recompiled. Formats are not checked at run time (the tests check them).
+ */
+export class UpstreamValidators {
+  private index = new Map<string, string>();
+  private loaded = new Map<string, ValidateFunction>();
+  private fileHashes = new Map<string, string>();
+  /** Hashes of (schema, object) pairs that passed: an unchanged object is not validated again. */
+  private verified: Set<string> | undefined;
+  private verifiedNew = new Set<string>();
+
+  constructor(
+    readonly dir: string,
+    readonly cacheDir: string,
+  ) {
+    const entries = JSON.parse(readFileSync(join(dir, 'crd-schemas/index.json'), 'utf8')) as IndexEntry[];
+    for (const e of entries) this.index.set(`${e.apiVersion}/${e.kind}`, join(dir, 'crd-schemas/strict', e.file));
+  }
+
+  kinds(): string[] {
+    return [...this.index.keys()].sort();
+  }
+
+  private schemaHash(file: string): string {
+    let h = this.fileHashes.get(file);
+    if (!h) {
+      h = createHash('sha256').update(readFileSync(file)).update('ajv8-strict-v1').digest('hex').slice(0, 24);
+      this.fileHashes.set(file, h);
+    }
+    return h;
+  }
+
+  /** Validate one object; returns ajv errors, or [] when valid (remembered across runs by content hash). */
+  check(object: Record<string, unknown>): ErrorObject[] | undefined {
+    const key = `${object.apiVersion}/${object.kind}`;
+    const file = this.index.get(key);
+    if (!file) return undefined;
+    const id = createHash('sha256').update(this.schemaHash(file)).update(JSON.stringify(object)).digest('hex').slice(0, 32);
+    this.verified ??= this.readVerified();
+    if (this.verified.has(id)) return [];
+    const v = this.get(String(object.apiVersion), String(object.kind))!;
+    if (v(object) as boolean) {
+      this.verifiedNew.add(id);
+      return [];
+    }
+    return v.errors ?? [];
+  }
+
+  private readVerified(): Set<string> {
+    try {
+      return new Set(readFileSync(join(this.cacheDir, 'verified.txt'), 'utf8').split('\n').filter(Boolean));
+    } catch {
+      return new Set();
+    }
+  }
+
+  /** Persist newly verified hashes (bounded: the file keeps the most recent 20,000). */
+  save(): void {
+    if (!this.verifiedNew.size) return;
+    try {
+      mkdirSync(this.cacheDir, { recursive: true });
+      const all = [...this.readVerified(), ...this.verifiedNew].slice(-20000);
+      const tmp = join(this.cacheDir, `verified.txt.${process.pid}.tmp`);
+      writeFileSync(tmp, [...new Set(all)].join('\n') + '\n');
+      renameSync(tmp, join(this.cacheDir, 'verified.txt'));
+    } catch {
+      /* no writable cache */
+    }
+  }
+
+  get(apiVersion: string, kind: string): ValidateFunction | undefined {
+    const key = `${apiVersion}/${kind}`;
+    const file = this.index.get(key);
+    if (!file) return undefined;
+    let v = this.loaded.get(key);
+    if (!v) {
+      v = this.compile(file);
+      this.loaded.set(key, v);
+    }
+    return v;
+  }
+
+  private compile(file: string): ValidateFunction {
+    const text = readFileSync(file, 'utf8');
+    const hash = this.schemaHash(file);
+    const cached = join(this.cacheDir, `${hash}.cjs`);
+    if (existsSync(cached)) {
+      try {
+        return require(cached) as ValidateFunction;
+      } catch {
+        /* a broken cache entry is recompiled below */
+      }
+    }
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { source: true } });
+    const validate = ajv.compile(JSON.parse(text));
+    try {
+      mkdirSync(this.cacheDir, { recursive: true });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      writeFileSync(tmp, standaloneCode.default(ajv, validate));
+      renameSync(tmp, cached);
+    } catch {
+      /* no writable cache: compile each run */
+    }
+    return validate;
+  }
+}
+
+/** Validate every Kubernetes object in the rendered tree (overlays are checked as the planner built them). */
+export function verifyObjects(docs: Map<string, unknown[]>, objects: Array<{ file: string; object: Record<string, unknown> }>, validators: UpstreamValidators, outPath: string): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const all = [...objects];
+  for (const [file, list] of docs) {
+    if (file.includes('/values/') || file.endsWith('helmfile.yaml') || file.endsWith('kustomization.yaml')) continue;
+    for (const o of list) if (isPlainObject(o) && typeof o.apiVersion === 'string') all.push({ file, object: o });
+  }
+  for (const { file, object } of all) {
+    const errors = validators.check(object);
+    const where = { file: posix.join(outPath, file), line: 1, column: 1, severity: 'error' as const };
+    if (!errors) continue; // core kinds without an upstream schema are left to kubectl
+    {
+      for (const e of errors) {
+        const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+        problems.push({
+          ...where,
+          path: `${object.kind}/${(object.metadata as { name?: string })?.name}${e.instancePath.replace(/\//g, '.')}${extra ? `.${extra}` : ''}`,
+          code: 'upstream-schema',
+          message: `${object.apiVersion} ${object.kind} does not match the upstream schema: ${e.message}${extra ? ` (${extra})` : ''}`,
+          suggestion: 'This is a tracestack bug, or a pass-through value the CRD does not have.',
+        });
+      }
+    }
+  }
+  if (!problems.length) validators.save();
+  return problems;
+}
