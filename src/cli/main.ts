@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
 import { generate, validateInputs, type Inputs } from '../pipeline.js';
-import { compareWithDisk, writeTree, WriteRefused } from '../write/write.js';
+import { compareWithDisk, recoverInterruptedWrite, writeTree, WriteRefused } from '../write/write.js';
 import { cacheDir, outPathFromRoot, readInputs } from './io.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,6 +81,8 @@ program
     if (r.diagnostics.length) report(r.diagnostics, inputs);
     const full = !opts.env?.length;
     if (opts.check) {
+      // --check writes nothing, but it does put back a tree that a killed run left moved aside
+      for (const n of recoverInterruptedWrite(outDir)) process.stderr.write(`note: ${n}\n`);
       const { changes } = compareWithDisk(outDir, r.tree, r.rendered, full);
       if (changes.length) {
         for (const c of changes) process.stderr.write(`${c.kind}: ${outPath}/${c.file}\n`);
@@ -89,7 +91,9 @@ program
       } else say(`ok: ${outPath}/ is up to date (${r.rendered.join(', ')})\n`);
       return;
     }
-    const { written, pruned } = writeTree(outDir, r.tree, r.rendered, full, opts.force);
+    const { written, pruned, kept, notes } = writeTree(outDir, r.tree, r.rendered, full, opts.force);
+    for (const n of notes) process.stderr.write(`note: ${n}\n`);
+    if (kept.length) process.stderr.write(`warning: ${kept.length} file${kept.length === 1 ? '' : 's'} in ${outPath}/ not written by tracestack, left as they are: ${kept.join(', ')}\n`);
     say(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
   });
 

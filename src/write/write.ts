@@ -1,5 +1,5 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import type { FileTree } from '../plan/plan.js';
 import { LEDGER_PATH } from '../plan/plan.js';
 
@@ -59,59 +59,179 @@ export function withLedger(tree: FileTree, ledger: Ledger | undefined, rendered:
 
 export class WriteRefused extends Error {}
 
-/**
- * Write the tree: each file through a temporary sibling and a rename (a reader never sees half a file), prune
- * ledger files no longer produced, then the ledger. A file tracestack did not write is never overwritten or
- * deleted, and nothing is written through a symlink that leads out of the output folder.
- */
-export function writeTree(outDir: string, tree: FileTree, rendered: string[], full: boolean, force = false): { written: string[]; pruned: string[] } {
-  mkdirSync(outDir, { recursive: true });
-  const root = realpathSync(outDir);
-  const ledger = readLedger(outDir);
-  const owned = new Set(ledger?.files ?? []);
-  const { changes, unowned } = compareWithDisk(outDir, tree, rendered, full);
-  if (unowned.length && !force) {
-    throw new WriteRefused(`refusing to overwrite files that tracestack did not write (not in ${LEDGER_PATH}):\n  ${unowned.join('\n  ')}\nMove them away, or run with --force to take them over.`);
-  }
-  const planned = withLedger(tree, ledger, rendered, full);
-  // Every target is checked before the first byte is written: a refusal leaves the folder as it was.
-  const targetOf = (file: string) => {
-    const target = join(outDir, file);
-    let existing = dirname(target);
-    while (!existsSync(existing)) existing = dirname(existing);
-    const real = realpathSync(existing);
-    if (real !== root && !real.startsWith(root + sep)) throw new WriteRefused(`refusing to write ${file}: its folder leads outside ${outDir} (symlink)`);
-    if (existsSync(target) && lstatSync(target).isSymbolicLink()) throw new WriteRefused(`refusing to write ${file}: it is a symlink`);
-    return target;
+/** Sibling paths of the output folder used by a write: same filesystem, so renames are atomic. */
+function siblings(outDir: string) {
+  const parent = dirname(outDir);
+  const name = basename(outDir);
+  return {
+    parent,
+    lock: join(parent, `.tracestack-lock-${name}`),
+    stage: join(parent, `.tracestack-stage-${name}-${process.pid}`),
+    old: join(parent, `.tracestack-old-${name}-${process.pid}`),
+    leftovers: () => (existsSync(parent) ? readdirSync(parent).filter((f) => f.startsWith(`.tracestack-stage-${name}-`) || f.startsWith(`.tracestack-old-${name}-`)) : []),
   };
-  const targets = new Map([...changes.map((c) => c.file), LEDGER_PATH].map((f) => [f, targetOf(f)]));
-  const put = (file: string) => {
-    const target = targets.get(file)!;
-    mkdirSync(dirname(target), { recursive: true });
-    const tmp = `${target}.tracestack-tmp-${process.pid}`;
-    writeFileSync(tmp, planned.get(file)!);
-    renameSync(tmp, target);
-  };
-  const written: string[] = [];
-  for (const c of changes) {
-    if (c.kind === 'stale' || c.file === LEDGER_PATH) continue;
-    put(c.file);
-    written.push(c.file);
-  }
-  const pruned: string[] = [];
-  for (const c of changes) {
-    if (c.kind !== 'stale' || !owned.has(c.file)) continue;
-    const target = targets.get(c.file)!;
-    unlinkSync(target);
-    pruned.push(c.file);
-    removeEmptyDirs(dirname(target), root);
-  }
-  put(LEDGER_PATH);
-  return { written, pruned };
 }
+
+/**
+ * Finish or undo a write that was interrupted (killed) before: if the output folder is missing but a previous
+ * tree was moved aside, put it back; then remove staging leftovers. Returns what it did, for the user.
+ */
+export function recoverInterruptedWrite(outDir: string): string[] {
+  const s = siblings(outDir);
+  const notes: string[] = [];
+  const leftovers = s.leftovers().sort();
+  if (!existsSync(outDir)) {
+    const old = leftovers.find((f) => f.startsWith('.tracestack-old-'));
+    if (old) {
+      renameSync(join(s.parent, old), outDir);
+      notes.push(`restored ${basename(outDir)}/ from an interrupted run`);
+    }
+  }
+  for (const f of s.leftovers()) rmSync(join(s.parent, f), { recursive: true, force: true });
+  return notes;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One writer at a time per output folder; a lock left by a dead process is taken over. */
+function acquireLock(lock: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+      if (Number.isFinite(pid) && pid !== process.pid && isAlive(pid)) {
+        throw new WriteRefused(`another tracestack (pid ${pid}) is writing ${basename(dirname(lock))}/${basename(lock).replace('.tracestack-lock-', '')}; wait for it to finish and run again`);
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new WriteRefused(`could not take the lock ${lock}`);
+}
+
+export interface WriteResult {
+  written: string[];
+  pruned: string[];
+  /** Files in the output folder that tracestack did not write: left as they are. */
+  kept: string[];
+  notes: string[];
+}
+
+/**
+ * Write the tree atomically as a whole: build the complete new output folder beside the old one (unchanged and
+ * foreign files hard-linked, changed files written, stale ledger files left out), then swap the two folders.
+ * A kill at any moment leaves the old tree or the new one; the gap between the two renames is repaired by
+ * recoverInterruptedWrite at the start of the next run. A file tracestack did not write is never overwritten
+ * or deleted, and nothing is written through a symlink.
+ */
+export function writeTree(outDir: string, tree: FileTree, rendered: string[], full: boolean, force = false): WriteResult {
+  const s = siblings(outDir);
+  mkdirSync(s.parent, { recursive: true });
+  const release = acquireLock(s.lock);
+  try {
+    const notes = recoverInterruptedWrite(outDir);
+    const ledger = existsSync(outDir) ? readLedger(outDir) : undefined;
+    const owned = new Set(ledger?.files ?? []);
+    const { changes, unowned } = compareWithDisk(outDir, tree, rendered, full);
+    if (unowned.length && !force) {
+      throw new WriteRefused(`refusing to overwrite files that tracestack did not write (not in ${LEDGER_PATH}):\n  ${unowned.join('\n  ')}\nMove them away, or run with --force to take them over.`);
+    }
+    const planned = withLedger(tree, ledger, rendered, full);
+    for (const file of planned.keys()) refuseSymlinkOnPath(outDir, file);
+    const stale = new Set(changes.filter((c) => c.kind === 'stale' && owned.has(c.file)).map((c) => c.file));
+    const changed = new Set(changes.filter((c) => c.kind !== 'stale').map((c) => c.file));
+    if (!changed.size && !stale.size && existsSync(outDir)) return { written: [], pruned: [], kept: foreignFiles(outDir, planned, owned), notes };
+
+    // 1. Stage: the old tree minus stale files, by hard link (cheap, and the old tree stays intact).
+    mkdirSync(s.stage, { recursive: true });
+    if (existsSync(outDir)) copyTree(outDir, s.stage, (rel) => !stale.has(rel) && !changed.has(rel));
+    // 2. Write what changed into the stage.
+    for (const file of changed) {
+      const target = join(s.stage, file);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, planned.get(file)!);
+    }
+    for (const f of stale) removeEmptyDirs(dirname(join(s.stage, f)), s.stage);
+    // 3. Swap.
+    if (existsSync(outDir)) renameSync(outDir, s.old);
+    renameSync(s.stage, outDir);
+    rmSync(s.old, { recursive: true, force: true });
+    return {
+      written: [...changed].filter((f) => f !== LEDGER_PATH).sort(),
+      pruned: [...stale].sort(),
+      kept: foreignFiles(outDir, planned, owned),
+      notes,
+    };
+  } finally {
+    rmSync(s.stage, { recursive: true, force: true });
+    release();
+  }
+}
+
+/** Refuse when any existing component of the path inside the output folder is a symlink. */
+function refuseSymlinkOnPath(outDir: string, file: string) {
+  let p = outDir;
+  for (const part of file.split('/')) {
+    p = join(p, part);
+    if (!existsSync(p) && !isLink(p)) return;
+    if (isLink(p)) throw new WriteRefused(`refusing to write ${file}: ${relative(dirname(outDir), p)} is a symlink (tracestack does not write through links)`);
+  }
+}
+
+const isLink = (p: string) => {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
+
+/** Hard-link (or, across devices, copy) files; re-create symlinks as symlinks, never following them. */
+function copyTree(from: string, to: string, include: (rel: string) => boolean, rel = '') {
+  for (const e of readdirSync(join(from, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    const src = join(from, r);
+    const dst = join(to, r);
+    if (e.isSymbolicLink()) {
+      symlinkSync(readlinkSync(src), dst);
+    } else if (e.isDirectory()) {
+      mkdirSync(dst, { recursive: true });
+      copyTree(from, to, include, r);
+    } else if (include(r)) {
+      try {
+        linkSync(src, dst);
+      } catch {
+        copyFileSync(src, dst);
+      }
+    }
+  }
+}
+
+function foreignFiles(outDir: string, planned: FileTree, owned: Set<string>): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(outDir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (!planned.has(r) && !owned.has(r)) out.push(r);
+    }
+  };
+  if (existsSync(outDir)) walk('');
+  return out.sort();
+}
+
 function removeEmptyDirs(dir: string, root: string) {
   while (dir !== root && relative(root, dir) && !relative(root, dir).startsWith('..')) {
-    if (readdirSync(dir).length) return;
+    if (!existsSync(dir) || readdirSync(dir).length) return;
     rmdirSync(dir);
     dir = dirname(dir);
   }

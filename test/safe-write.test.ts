@@ -1,0 +1,115 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync, rmSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, readTree, scratchRepo } from './helpers/repo.js';
+
+const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const hash = (dir: string) => {
+  if (!existsSync(dir)) return 'absent';
+  const h = createHash('sha256');
+  for (const [f, c] of readTree(dir)) h.update(f).update('\0').update(c).update('\0');
+  return h.digest('hex');
+};
+const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('.tracestack-'));
+
+/** A repo with many environments, so a write takes long enough to be interrupted in the middle. */
+function fleetRepo(count: number): string {
+  const dir = scratchRepo(false);
+  const prod = readFileSync(join(dir, 'environments/prod.yaml'), 'utf8');
+  for (let i = 0; i < count; i++) writeFileSync(join(dir, `environments/env${i}.yaml`), prod.replace('name: prod', `name: env${i}`));
+  return dir;
+}
+
+describe('safe writes', () => {
+  it('a killed generate leaves the old tree or the new one, never a mix (50 kills at random points)', async () => {
+    const dir = fleetRepo(4);
+    expect(run(dir, 'generate').status).toBe(0);
+    const oldTree = hash(join(dir, 'out'));
+    const saved = join(dir, 'saved-old-out');
+    cpSync(join(dir, 'out'), saved, { recursive: true });
+    // The new tree: every environment changes (shared defaults), so a partial write would be visible.
+    const defaults = join(dir, 'environments/_defaults.yaml');
+    writeFileSync(defaults, readFileSync(defaults, 'utf8').replace('retention: 72h', 'retention: 96h').replace('samplingPercentage: 1', 'samplingPercentage: 2'));
+    const probe = join(dir, 'probe');
+    cpSync(join(dir, 'environments'), join(probe, 'environments'), { recursive: true });
+    cpSync(saved, join(probe, 'out'), { recursive: true });
+    const t0 = Date.now();
+    expect(run(probe, 'generate').status).toBe(0);
+    const duration = Date.now() - t0;
+    const newTree = hash(join(probe, 'out'));
+    expect(newTree).not.toBe(oldTree);
+
+    let seed = 20261124;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const seen = { old: 0, new: 0, restored: 0 };
+    for (let i = 0; i < 50; i++) {
+      rmSync(join(dir, 'out'), { recursive: true, force: true });
+      cpSync(saved, join(dir, 'out'), { recursive: true });
+      const child = spawn(process.execPath, [CLI, 'generate'], { cwd: dir, stdio: 'ignore' });
+      const delay = Math.floor(duration * (0.2 + random() * 1.0));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+        child.on('exit', () => (clearTimeout(timer), resolve()));
+      });
+      let now = hash(join(dir, 'out'));
+      if (now === 'absent') {
+        // killed between the two renames of the swap: the next run (even --check) puts the old tree back first
+        run(dir, 'generate', '--check');
+        now = hash(join(dir, 'out'));
+        seen.restored++;
+      }
+      expect([oldTree, newTree].includes(now), `kill ${i} after ${delay} ms left a mixed or missing tree`).toBe(true);
+      if (now === oldTree) seen.old++;
+      else if (now === newTree) seen.new++;
+      rmSync(join(dir, '.tracestack-lock-out'), { force: true });
+    }
+    // the kills landed on both sides of the swap, so the test exercised the interesting window
+    expect(seen.old + seen.new).toBe(50);
+    expect(seen.old).toBeGreaterThan(0);
+    expect(seen.new).toBeGreaterThan(0);
+    // a later successful run cleans up whatever the kills left beside out/
+    expect(run(dir, 'generate').status).toBe(0);
+    expect(hash(join(dir, 'out'))).toBe(newTree);
+    expect(leftovers(dir)).toEqual([]);
+  }, 240_000);
+
+  it('a run interrupted between the two renames is repaired by the next run', () => {
+    const dir = scratchRepo();
+    const before = hash(join(dir, 'out'));
+    renameSync(join(dir, 'out'), join(dir, '.tracestack-old-out-99999'));
+    const r = run(dir, 'generate');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('restored out/ from an interrupted run');
+    expect(hash(join(dir, 'out'))).toBe(before);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('two concurrent runs are serialized by a lock: the loser says so and changes nothing', () => {
+    const dir = scratchRepo();
+    const before = hash(join(dir, 'out'));
+    writeFileSync(join(dir, 'environments/prod.yaml'), readFileSync(join(dir, 'environments/prod.yaml'), 'utf8').replace('samplingPercentage: 5', 'samplingPercentage: 6'));
+    // a live process holds the lock (this test runner's parent stands in for the other generate)
+    writeFileSync(join(dir, '.tracestack-lock-out'), `${process.ppid}\n`);
+    const r = run(dir, 'generate');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`another tracestack (pid ${process.ppid}) is writing`);
+    expect(hash(join(dir, 'out'))).toBe(before);
+    // a lock left by a dead process is taken over
+    writeFileSync(join(dir, '.tracestack-lock-out'), '2147483646\n');
+    expect(run(dir, 'generate').status).toBe(0);
+    expect(hash(join(dir, 'out'))).not.toBe(before);
+    expect(existsSync(join(dir, '.tracestack-lock-out'))).toBe(false);
+  });
+
+  it('keeps files it did not write, with a warning, and writes nothing when nothing changed', () => {
+    const dir = scratchRepo();
+    writeFileSync(join(dir, 'out/OWNERS'), 'platform-team\n');
+    const r = run(dir, 'generate');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('OWNERS');
+    expect(readFileSync(join(dir, 'out/OWNERS'), 'utf8')).toBe('platform-team\n');
+    expect(r.stdout).toContain('0 written, 0 pruned');
+  });
+});
