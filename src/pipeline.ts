@@ -6,6 +6,7 @@ import type { Environment } from './model.js';
 import { plan, type FileTree, LEDGER_PATH } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
+import { validateTeams } from './validate/teams.js';
 import { verifyTree } from './verify/verify.js';
 
 export interface Inputs {
@@ -33,7 +34,9 @@ export function validateInputs(inputs: Inputs): ValidateResult {
       diagnostics.push({ file: env.file, line: 1, column: 1, path: 'metadata.name', code: 'duplicate-environment', message: `environment "${env.name}" is also defined in ${seen.get(env.name)}`, severity: 'error' });
     }
     seen.set(env.name, env.file);
-    if (r.resolved) {
+    const teamProblems = r.resolved ? validateTeams(env, r.resolved as unknown as Environment) : [];
+    diagnostics.push(...teamProblems);
+    if (r.resolved && teamProblems.length === 0) {
       environments.push(r.resolved as unknown as Environment);
       sources[env.name] = env.file;
     }
