@@ -83,6 +83,20 @@ export interface EnvironmentSpec {
   prometheus: { mode: 'external' | 'deploy'; url?: string; namespace: string; retention: string; values: HelmValues };
   grafana: { enabled: boolean; namespace: string; adminSecret?: SecretRef; lokiUrl: string; values: HelmValues };
   chartVersions?: Partial<Record<'argo-cd' | 'cert-manager' | 'istio' | 'otel-operator' | 'tempo' | 'kube-prometheus-stack' | 'ingress-nginx' | 'grafana', string>>;
+  teams: Team[];
+}
+
+export type TeamLanguage = 'java' | 'nodejs' | 'python' | 'dotnet';
+
+/** A team on the shared platform: its namespaces are one Tempo tenant. */
+export interface Team {
+  name: string;
+  namespaces: string[];
+  samplingPercentage?: number;
+  languages: TeamLanguage[];
+  retention?: string;
+  metricsGeneratorProcessors?: Array<'service-graphs' | 'span-metrics' | 'local-blocks'>;
+  grafanaOrgId: number;
 }
 
 export interface Environment {

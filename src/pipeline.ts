@@ -7,6 +7,7 @@ import { plan, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
 import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
+import { validateTeams } from './validate/teams.js';
 import { verifyTreeDocs } from './verify/verify.js';
 import { scanForSecrets } from './verify/secrets.js';
 import { verifyObjects, type UpstreamValidators } from './verify/upstream.js';
@@ -42,7 +43,9 @@ export function validateInputs(inputs: Inputs, options: CrossCheckOptions = {}):
       diagnostics.push({ file: env.file, line: 1, column: 1, path: 'metadata.name', code: 'duplicate-environment', message: `environment "${env.name}" is also defined in ${seen.get(env.name)}`, severity: 'error' });
     }
     seen.set(env.name, env.file);
-    if (r.resolved) {
+    const teamProblems = r.resolved ? validateTeams(env, r.resolved as unknown as Environment) : [];
+    diagnostics.push(...teamProblems);
+    if (r.resolved && teamProblems.length === 0) {
       const cross = crossCheck(env, r.resolved as unknown as Environment, options);
       diagnostics.push(...cross);
       if (cross.some((d) => d.severity === 'error')) continue;

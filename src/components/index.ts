@@ -9,6 +9,7 @@ import { collector } from './collector/index.js';
 import { instrumentation } from './instrumentation/index.js';
 import { ingressNginx } from './ingress-nginx/index.js';
 import { grafana } from './grafana/index.js';
+import { teams } from './teams/index.js';
 
 /** Every component, registered once. Adding a component is adding a folder and a line here. */
 export const COMPONENTS: readonly Component[] = [
@@ -22,4 +23,5 @@ export const COMPONENTS: readonly Component[] = [
   ingressNginx,
   grafana,
   instrumentation,
+  teams,
 ];

@@ -28,6 +28,11 @@ interface UnitCommon {
   needs: string[];
   syncOptions?: string[];
   ignoreDifferences?: Array<Record<string, unknown>>;
+  /**
+   * Kustomize only: the base (out/base/<base>/) the overlay patches, when it is not <id>. Per-team units share
+   * one base, since the defaults cannot know the team names.
+   */
+  base?: string;
 }
 
 /** A Helm release: one values file, one helmfile release, one multi-source Argo CD Application. */
@@ -79,4 +84,6 @@ export const WAVES = {
   collector: 10,
   edges: 15,
   instrumentation: 20,
+  /** Permissions the collector needs before it starts (k8sattributes). */
+  collectorRbac: 9,
 } as const;

@@ -45,6 +45,12 @@ export function fields(root: Schema): FieldDoc[] {
       const req = new Set<string>(s.required ?? []);
       for (const [k, v] of Object.entries<Schema>(s.properties)) walk(v, path ? `${path}.${k}` : k, req.has(k));
     }
+    // Lists of objects (spec.teams): document the fields of one item as <list>[].<field>.
+    const item = s.type === 'array' && s.items ? resolveRef(root, s.items) : undefined;
+    if (item?.type === 'object' && item.properties && item.additionalProperties === false) {
+      const req = new Set<string>(item.required ?? []);
+      for (const [k, v] of Object.entries<Schema>(item.properties)) walk(v, `${path}[].${k}`, req.has(k));
+    }
   };
   walk(root, '', true);
   return out;

@@ -3,6 +3,7 @@ import { COMPONENTS } from '../components/index.js';
 import type { HelmUnit, K8sObject, KustomizeUnit, Unit } from '../components/types.js';
 import type { Environment } from '../model.js';
 import { deriveNames, type Names } from '../resolve/names.js';
+import { baseTeamsEnvironment } from '../resolve/resolve.js';
 import { toYaml, yamlFile } from '../render/yaml.js';
 import { mergePatch } from './patch.js';
 
@@ -42,11 +43,13 @@ const kustomization = (extra: Record<string, unknown>) => ({ apiVersion: 'kustom
 /** Pure: resolved environments in, complete output tree out. */
 export function plan(input: PlanInput): FileTree {
   const tree: FileTree = new Map();
-  const baseUnits = new Map(
-    unitsFor(input.base)
-      .filter((u): u is KustomizeUnit => u.kind === 'kustomize')
-      .map((u) => [u.id, u]),
-  );
+  // Bases by name: the defaults-only environment first; per-team bases from the placeholder team only where
+  // the defaults render nothing of that name (so a collector base never carries tenant routing).
+  const baseUnits = new Map<string, KustomizeUnit>();
+  for (const u of [...unitsFor(input.base), ...unitsFor(baseTeamsEnvironment(input.base))]) {
+    const name = u.base ?? u.id;
+    if (u.kind === 'kustomize' && !baseUnits.has(name)) baseUnits.set(name, u);
+  }
   const usedBases = new Set<string>();
 
   for (const env of input.environments) {
@@ -57,10 +60,11 @@ export function plan(input: PlanInput): FileTree {
     for (const u of units) {
       if (u.kind === 'helm') tree.set(`${envDir}/values/${u.release}.yaml`, yamlFile(source, u.values));
       else {
-        const base = baseUnits.get(u.id);
+        const baseName = u.base ?? u.id;
+        const base = baseUnits.get(baseName);
         if (!base) throw new Error(`internal: no base for ${u.id}`);
-        usedBases.add(u.id);
-        renderOverlay(tree, `${envDir}/kustomize/${u.id}`, `base/${u.id}`, base, u, source);
+        usedBases.add(baseName);
+        renderOverlay(tree, `${envDir}/kustomize/${u.id}`, `base/${baseName}`, base, u, source);
       }
     }
     tree.set(`${envDir}/helmfile.yaml`, yamlFile(source, helmfile(units)));
@@ -167,6 +171,7 @@ function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[
     },
   };
   tree.set(`${envDir}/argocd/apps/appproject.yaml`, yamlFile(source, project));
+  const teamProjectFiles = renderTeamProjects(tree, env, names, destination, labels, source);
 
   for (const u of argoUnits) {
     const options = ['CreateNamespace=true', ...(u.syncOptions ?? [])];
@@ -220,6 +225,51 @@ function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[
   };
   tree.set(`${envDir}/argocd/root.yaml`, yamlFile(source, root));
   // An explicit list, so the root app renders exactly these files (and kubectl kustomize can check them).
-  const appFiles = ['appproject.yaml', ...argoUnits.map((u) => `${u.id}.yaml`)];
+  const appFiles = ['appproject.yaml', ...teamProjectFiles, ...argoUnits.map((u) => `${u.id}.yaml`)];
   tree.set(`${envDir}/argocd/apps/kustomization.yaml`, yamlFile(source, kustomization({ resources: appFiles })));
+}
+
+/**
+ * One AppProject per team, for the team's own Applications: it may deploy only into the team's namespaces, no
+ * cluster-scoped objects, and none of the tracing objects the platform renders there (so a team cannot change
+ * its sampling, its auto-instrumentation or its tenant by deploying them itself). Returns the file names.
+ */
+function renderTeamProjects(
+  tree: FileTree,
+  env: Environment,
+  names: Names,
+  destination: (namespace: string) => Record<string, string | undefined>,
+  labels: (component: string) => Record<string, string>,
+  source: string,
+): string[] {
+  const tenancy = names.tenancy;
+  if (!tenancy) return [];
+  const files: string[] = [];
+  for (const team of env.spec.teams) {
+    const project = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: {
+        name: tenancy.teamProject(team.name),
+        namespace: env.spec.argocd.namespace,
+        labels: { ...labels('team-project'), 'tracestack.dev/team': team.name },
+        annotations: { 'argocd.argoproj.io/sync-wave': '-100' },
+      },
+      spec: {
+        description: `Applications of team ${team.name}, environment ${env.metadata.name}: only the team's namespaces`,
+        sourceRepos: ['*'],
+        destinations: [...team.namespaces].sort().map(destination),
+        clusterResourceWhitelist: [],
+        namespaceResourceBlacklist: [
+          { group: 'opentelemetry.io', kind: 'Instrumentation' },
+          { group: 'opentelemetry.io', kind: 'OpenTelemetryCollector' },
+          { group: 'telemetry.istio.io', kind: 'Telemetry' },
+        ],
+      },
+    };
+    const file = `appproject-${team.name}.yaml`;
+    tree.set(`${env.metadata.name}/argocd/apps/${file}`, yamlFile(source, project));
+    files.push(file);
+  }
+  return files;
 }

@@ -26,6 +26,44 @@ export const RELEASES = {
 
 export const DATASOURCE_UIDS = { tempo: 'tempo', loki: 'loki', prometheus: 'prometheus' } as const;
 
+/** Tempo's tenant header: the collector sends it, Grafana's team datasources query with it. */
+export const TENANT_HEADER = 'X-Scope-OrgID';
+/** The tenant of spans from namespaces that belong to no team (ingress, mesh gateways, the platform itself). */
+export const PLATFORM_TENANT = 'platform';
+
+/**
+ * One Tempo tenant: who writes into it (the namespaces the collector routes to it, or the default route) and the
+ * Grafana datasource that reads it. The collector, Tempo and Grafana all take their tenant ids from here.
+ */
+export interface Tenant {
+  id: string;
+  /** The team, or undefined for the platform tenant. */
+  team?: string;
+  /** Namespaces whose spans go to this tenant; empty for the platform tenant (it takes everything else). */
+  namespaces: string[];
+  /** Collector pipeline and exporter that carry this tenant's spans to Tempo. */
+  pipeline: string;
+  exporter: string;
+  datasourceUid: string;
+  datasourceName: string;
+}
+
+export interface Tenancy {
+  /** The platform tenant first, then the teams in file order. */
+  tenants: Tenant[];
+  platform: Tenant;
+  /** Tenant of a namespace as the collector assigns it. */
+  tenantOf(namespace: string): Tenant;
+  collectorServiceAccount: string;
+  collectorClusterRole: string;
+  teamProject(team: string): string;
+  teamUnit(team: string): string;
+  teamNamespacesUnit(team: string): string;
+  teamSamplingUnit(team: string): string;
+  /** Name of the namespace-wide Telemetry that overrides sampling in a team namespace. */
+  teamTelemetryName: string;
+}
+
 export interface Names {
   env: string;
   clusterDomain: string;
@@ -41,6 +79,8 @@ export interface Names {
   prometheusRemoteWriteUrl: string;
   istioProvider: string;
   datasourceUids: typeof DATASOURCE_UIDS;
+  /** Present when spec.teams is not empty: Tempo runs multi-tenant. */
+  tenancy?: Tenancy;
 }
 
 export function deriveNames(env: Environment): Names {
@@ -71,5 +111,38 @@ export function deriveNames(env: Environment): Names {
     prometheusRemoteWriteUrl: `${prometheusUrl}/api/v1/write`,
     istioProvider: s.istio.providerName,
     datasourceUids: DATASOURCE_UIDS,
+    tenancy: deriveTenancy(env, s.argocd.project ?? `tracestack-${env.metadata.name}`),
+  };
+}
+
+function deriveTenancy(env: Environment, argoProject: string): Tenancy | undefined {
+  const teams = env.spec.teams ?? [];
+  if (teams.length === 0) return undefined;
+  const c = env.spec.collector;
+  const tenant = (id: string, team: string | undefined, namespaces: string[]): Tenant => ({
+    id,
+    team,
+    namespaces: [...namespaces],
+    pipeline: `traces/${id}`,
+    exporter: `otlp_grpc/${id}`,
+    // The platform datasource keeps the uid every link already uses.
+    datasourceUid: team === undefined ? DATASOURCE_UIDS.tempo : `${DATASOURCE_UIDS.tempo}-${id}`,
+    datasourceName: team === undefined ? 'Tempo' : `Tempo (${team})`,
+  });
+  const platform = tenant(PLATFORM_TENANT, undefined, []);
+  // A team's tenant id is its name; validation rejects a team named like the platform tenant.
+  const tenants = [platform, ...teams.map((t) => tenant(t.name, t.name, t.namespaces))];
+  const byNamespace = new Map(tenants.flatMap((t) => t.namespaces.map((ns) => [ns, t] as const)));
+  return {
+    tenants,
+    platform,
+    tenantOf: (ns) => byNamespace.get(ns) ?? platform,
+    collectorServiceAccount: `${c.name}-collector-k8sattributes`,
+    collectorClusterRole: `${c.namespace}-${c.name}-collector-k8sattributes`,
+    teamProject: (team) => `${argoProject}-${team}`,
+    teamUnit: (team) => `team-${team}`,
+    teamNamespacesUnit: (team) => `team-${team}-namespaces`,
+    teamSamplingUnit: (team) => `team-${team}-sampling`,
+    teamTelemetryName: 'tracestack-team-sampling',
   };
 }

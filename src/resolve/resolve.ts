@@ -28,3 +28,13 @@ export function baseEnvironment(defaultsSpec: Record<string, unknown>): Environm
   });
   return doc as unknown as Environment;
 }
+
+/**
+ * The base environment with one placeholder team: per-team units (and the collector's RBAC) are rendered from
+ * it, since the defaults cannot know the team names. Only the units that exist nowhere else take their base from here.
+ */
+export function baseTeamsEnvironment(base: Environment): Environment {
+  const copy = structuredClone(base);
+  copy.spec.teams = [{ name: 'team', namespaces: ['default'], languages: [], grafanaOrgId: 1 }];
+  return copy;
+}

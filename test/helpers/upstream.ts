@@ -88,3 +88,56 @@ export function chartSchema(chartDir: string): Validate | undefined {
 export function chartDefaults(chartDir: string): Record<string, unknown> {
   return readYaml(join(upstreamDir(), 'charts', chartDir, 'values.yaml')) ?? {};
 }
+
+/**
+ * ../shared/upstream has no schema for rbac.authorization.k8s.io objects (only Namespace, ConfigMap, Secret and
+ * ServiceAccount of the core kinds). They are checked here by hand, field by field, so a typo still fails.
+ */
+export function rbacShapeErrors(obj: any): string[] {
+  const errors: string[] = [];
+  const onlyKeys = (o: any, allowed: string[], at: string) => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return errors.push(`${at} must be a map`);
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) errors.push(`${at}/${k} is not a field of ${obj.kind}`);
+  };
+  const strings = (v: unknown, at: string, nonEmpty = false) => {
+    if (!Array.isArray(v) || v.some((s) => typeof s !== 'string') || (nonEmpty && v.length === 0)) errors.push(`${at} must be a list of strings`);
+  };
+  if (obj?.apiVersion !== 'rbac.authorization.k8s.io/v1') return [`unexpected apiVersion ${obj?.apiVersion}`];
+  if (typeof obj.metadata?.name !== 'string') errors.push('/metadata/name is required');
+  onlyKeys(obj.metadata, ['name', 'namespace', 'labels', 'annotations'], '/metadata');
+  switch (obj.kind) {
+    case 'ClusterRole':
+    case 'Role':
+      onlyKeys(obj, ['apiVersion', 'kind', 'metadata', 'rules'], '');
+      if (!Array.isArray(obj.rules)) errors.push('/rules must be a list');
+      (obj.rules ?? []).forEach((r: any, i: number) => {
+        onlyKeys(r, ['apiGroups', 'resources', 'verbs', 'resourceNames', 'nonResourceURLs'], `/rules/${i}`);
+        strings(r.verbs, `/rules/${i}/verbs`, true);
+        if (r.apiGroups !== undefined) strings(r.apiGroups, `/rules/${i}/apiGroups`);
+        if (r.resources !== undefined) strings(r.resources, `/rules/${i}/resources`, true);
+      });
+      break;
+    case 'ClusterRoleBinding':
+    case 'RoleBinding':
+      onlyKeys(obj, ['apiVersion', 'kind', 'metadata', 'roleRef', 'subjects'], '');
+      onlyKeys(obj.roleRef, ['apiGroup', 'kind', 'name'], '/roleRef');
+      if (obj.roleRef?.apiGroup !== 'rbac.authorization.k8s.io' || !['Role', 'ClusterRole'].includes(obj.roleRef?.kind) || typeof obj.roleRef?.name !== 'string') {
+        errors.push('/roleRef must name a Role or ClusterRole of rbac.authorization.k8s.io');
+      }
+      if (!Array.isArray(obj.subjects)) errors.push('/subjects must be a list');
+      (obj.subjects ?? []).forEach((s: any, i: number) => {
+        onlyKeys(s, ['kind', 'name', 'namespace', 'apiGroup'], `/subjects/${i}`);
+        if (!['ServiceAccount', 'User', 'Group'].includes(s.kind) || typeof s.name !== 'string') errors.push(`/subjects/${i} needs kind and name`);
+        if (s.kind === 'ServiceAccount' && typeof s.namespace !== 'string') errors.push(`/subjects/${i}/namespace is required for a ServiceAccount`);
+      });
+      break;
+    default:
+      errors.push(`unexpected kind ${obj.kind}`);
+  }
+  return errors;
+}
+
+/** Every rendered object: strict upstream schema, or, for RBAC only (no upstream schema), the shape check above. */
+export function checkObject(obj: any): string[] {
+  return String(obj?.apiVersion).startsWith('rbac.authorization.k8s.io/') ? rbacShapeErrors(obj) : validateObject(obj);
+}

@@ -1,6 +1,77 @@
-import type { Component, K8sObject } from '../types.js';
+import type { Component, K8sObject, KustomizeUnit } from '../types.js';
 import { WAVES } from '../types.js';
-import { PORTS } from '../../resolve/names.js';
+import { PORTS, TENANT_HEADER, type Tenancy } from '../../resolve/names.js';
+
+/** The k8s.namespace.name resource attribute: what k8sattributes sets and the routing table reads. */
+export const NAMESPACE_ATTRIBUTE = 'k8s.namespace.name';
+
+/** OTTL condition of one routing-table row (resource context); the tests parse it back. */
+export const namespaceCondition = (namespace: string) => `attributes[${JSON.stringify(NAMESPACE_ATTRIBUTE)}] == ${JSON.stringify(namespace)}`;
+
+/**
+ * Multi-tenant wiring, all with components of the operator's default image (opentelemetry-collector-k8s):
+ * drop any namespace a sender claims for itself, let k8sattributes set k8s.namespace.name from the sending pod
+ * (by connection IP), then the routing connector sends each resource to the pipeline of its namespace's tenant,
+ * whose exporter carries that tenant in X-Scope-OrgID. Unmatched namespaces take the default route: the platform tenant.
+ */
+function tenantConfig(tenancy: Tenancy, exporter: Record<string, unknown>) {
+  const exporters: Record<string, unknown> = {};
+  const pipelines: Record<string, unknown> = {};
+  for (const t of tenancy.tenants) {
+    // gRPC metadata keys are lower case; Tempo reads the header case-insensitively.
+    exporters[t.exporter] = { ...exporter, headers: { [TENANT_HEADER.toLowerCase()]: t.id } };
+    pipelines[t.pipeline] = { receivers: ['routing'], exporters: [t.exporter] };
+  }
+  return {
+    processors: {
+      // A span's own resource attributes are the sender's claim; the tenant must follow where it came from.
+      'resource/drop-claimed-namespace': { attributes: [{ key: NAMESPACE_ATTRIBUTE, action: 'delete' }] },
+      k8sattributes: {
+        auth_type: 'serviceAccount',
+        passthrough: false,
+        // Before batch: the connection (the sending pod's IP) is only known here.
+        pod_association: [{ sources: [{ from: 'connection' }] }],
+        extract: { metadata: [NAMESPACE_ATTRIBUTE, 'k8s.pod.name', 'k8s.deployment.name', 'k8s.node.name'] },
+      },
+    },
+    connectors: {
+      routing: {
+        default_pipelines: [tenancy.platform.pipeline],
+        error_mode: 'ignore',
+        table: tenancy.tenants.flatMap((t) =>
+          t.namespaces.map((ns) => ({ context: 'resource', condition: namespaceCondition(ns), pipelines: [t.pipeline] })),
+        ),
+      },
+    },
+    exporters,
+    pipelines,
+    serviceAccount: tenancy.collectorServiceAccount,
+  };
+}
+
+/** What k8sattributes reads: pods and namespaces, and replicasets for the deployment name. */
+function rbacObjects(tenancy: Tenancy, namespace: string): K8sObject[] {
+  const verbs = ['get', 'list', 'watch'];
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: tenancy.collectorServiceAccount } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: tenancy.collectorClusterRole },
+      rules: [
+        { apiGroups: [''], resources: ['pods', 'namespaces'], verbs },
+        { apiGroups: ['apps'], resources: ['replicasets'], verbs },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: tenancy.collectorClusterRole },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: tenancy.collectorClusterRole },
+      subjects: [{ kind: 'ServiceAccount', name: tenancy.collectorServiceAccount, namespace }],
+    },
+  ];
+}
 
 /** The OpenTelemetryCollector (v1beta1, config as an object) that fans spans in from the mesh, nginx and apps, and out to Tempo. */
 export const collector: Component = {
@@ -18,6 +89,12 @@ export const collector: Component = {
       },
     };
     if (c.debugExporter) exporters.debug = { verbosity: 'basic' };
+    const tenancy = names.tenancy ? tenantConfig(names.tenancy, exporters.otlp_grpc as Record<string, unknown>) : undefined;
+    if (tenancy) {
+      // One exporter per tenant replaces the single one.
+      delete exporters.otlp_grpc;
+      Object.assign(exporters, tenancy.exporters);
+    }
     const object: K8sObject = {
       apiVersion: 'opentelemetry.io/v1beta1',
       kind: 'OpenTelemetryCollector',
@@ -25,6 +102,7 @@ export const collector: Component = {
       spec: {
         mode: c.mode,
         ...(c.mode === 'daemonset' ? {} : { replicas: c.replicas }),
+        ...(tenancy ? { serviceAccount: tenancy.serviceAccount } : {}),
         resources: c.resources,
         config: {
           receivers: {
@@ -43,21 +121,47 @@ export const collector: Component = {
               spike_limit_percentage: c.memoryLimiter.spikeLimitPercentage,
             },
             batch: { send_batch_size: c.batch.sendBatchSize, timeout: c.batch.timeout },
+            ...(tenancy ? tenancy.processors : {}),
           },
+          ...(tenancy ? { connectors: tenancy.connectors } : {}),
           exporters,
           service: {
-            pipelines: {
-              traces: {
-                receivers: ['otlp'],
-                processors: ['memory_limiter', 'batch'], // memory_limiter must come first
-                exporters: Object.keys(exporters),
-              },
-            },
+            pipelines: tenancy
+              ? {
+                  traces: {
+                    receivers: ['otlp'],
+                    processors: ['memory_limiter', ...Object.keys(tenancy.processors), 'batch'],
+                    exporters: ['routing', ...(c.debugExporter ? ['debug'] : [])],
+                  },
+                  ...tenancy.pipelines,
+                }
+              : {
+                  traces: {
+                    receivers: ['otlp'],
+                    processors: ['memory_limiter', 'batch'], // memory_limiter must come first
+                    exporters: Object.keys(exporters),
+                  },
+                },
           },
         },
       },
     };
+    const rbac: KustomizeUnit[] = names.tenancy
+      ? [
+          {
+            kind: 'kustomize',
+            id: 'collector-rbac',
+            namespace: c.namespace,
+            targetNamespaces: [c.namespace],
+            objects: rbacObjects(names.tenancy, c.namespace),
+            wave: WAVES.collectorRbac,
+            needs: [],
+            syncOptions: ['CreateNamespace=true'],
+          },
+        ]
+      : [];
     return [
+      ...rbac,
       {
         kind: 'kustomize',
         id: 'collector',
@@ -65,7 +169,7 @@ export const collector: Component = {
         targetNamespaces: [c.namespace],
         objects: [object],
         wave: WAVES.collector,
-        needs: ['otel-operator', 'tempo'].filter((n) => n !== 'tempo' || env.spec.tempo.enabled),
+        needs: ['otel-operator', 'tempo', ...rbac.map((u) => u.id)].filter((n) => n !== 'tempo' || env.spec.tempo.enabled),
         syncOptions: ['SkipDryRunOnMissingResource=true', 'CreateNamespace=true'],
       },
     ];

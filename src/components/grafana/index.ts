@@ -1,74 +1,120 @@
 import type { Component } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
-import { RELEASES } from '../../resolve/names.js';
+import { RELEASES, TENANT_HEADER, type Names, type Tenant } from '../../resolve/names.js';
 import { TRACE_ID_REGEX } from '../../resolve/accessLog.js';
 import { withPassThrough } from '../values.js';
-import type { Names } from '../../resolve/names.js';
+import type { Team } from '../../model.js';
 
 /** Grafana expands $VAR in provisioning files, so a literal `$` must be written `$$`. */
 export const grafanaLiteral = (s: string) => s.replace(/\$/g, '$$$$');
 
-export function datasources(names: Names, lokiUrl: string): Array<Record<string, unknown>> {
+function tempoDatasource(names: Names): Record<string, unknown> {
   const uid = names.datasourceUids;
+  return {
+    name: 'Tempo',
+    uid: uid.tempo,
+    type: 'tempo',
+    access: 'proxy',
+    url: names.tempoQueryFrontendUrl,
+    jsonData: {
+      tracesToLogsV2: {
+        datasourceUid: uid.loki,
+        spanStartTimeShift: '-5m',
+        spanEndTimeShift: '5m',
+        filterByTraceID: false,
+        filterBySpanID: false,
+        customQuery: true,
+        // The access-log line carries the trace id, whichever pod or namespace logged it.
+        query: grafanaLiteral('{namespace=~".+"} |= "${__trace.traceId}"'),
+      },
+      tracesToMetrics: {
+        datasourceUid: uid.prometheus,
+        tags: [{ key: 'service.name', value: 'service' }],
+        queries: [{ name: 'Request rate', query: grafanaLiteral('sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))') }],
+      },
+      serviceMap: { datasourceUid: uid.prometheus },
+      nodeGraph: { enabled: true },
+      search: { hide: false },
+      traceQuery: { timeShiftEnabled: true, spanStartTimeShift: '-1h', spanEndTimeShift: '1h' },
+    },
+  };
+}
+
+/**
+ * The Tempo datasource of one tenant: X-Scope-OrgID from secureJsonData (never shown to viewers), provisioned
+ * read-only, in the team's organisation; trace-to-logs, trace-to-metrics and the service map as for the platform.
+ */
+function tenantTempoDatasource(names: Names, tenant: Tenant, orgId: number): Record<string, unknown> {
+  const { jsonData, ...rest } = tempoDatasource(names);
+  return {
+    ...rest,
+    name: tenant.datasourceName,
+    uid: tenant.datasourceUid,
+    ...(orgId !== MAIN_ORG ? { orgId } : {}),
+    editable: false,
+    jsonData: { ...(jsonData as object), httpHeaderName1: TENANT_HEADER },
+    secureJsonData: { httpHeaderValue1: tenant.id },
+  };
+}
+
+function lokiDatasource(names: Names, lokiUrl: string, tempoUid: string, orgId = MAIN_ORG): Record<string, unknown> {
+  return {
+    name: 'Loki',
+    uid: names.datasourceUids.loki,
+    type: 'loki',
+    access: 'proxy',
+    url: lokiUrl,
+    ...(orgId !== MAIN_ORG ? { orgId } : {}),
+    jsonData: {
+      derivedFields: [
+        {
+          name: 'TraceID',
+          datasourceUid: tempoUid,
+          matcherRegex: TRACE_ID_REGEX,
+          url: grafanaLiteral('${__value.raw}'),
+          urlDisplayLabel: 'View trace',
+        },
+      ],
+    },
+  };
+}
+
+function prometheusDatasource(names: Names, tempoUid: string, orgId = MAIN_ORG): Record<string, unknown> {
+  return {
+    name: 'Prometheus',
+    uid: names.datasourceUids.prometheus,
+    type: 'prometheus',
+    access: 'proxy',
+    url: names.prometheusUrl,
+    ...(orgId !== MAIN_ORG ? { orgId } : {}),
+    jsonData: {
+      httpMethod: 'POST',
+      exemplarTraceIdDestinations: [{ name: 'trace_id', datasourceUid: tempoUid }],
+    },
+  };
+}
+
+/** Grafana's default organisation; provisioning puts a datasource there unless it names another. */
+const MAIN_ORG = 1;
+
+export function datasources(names: Names, lokiUrl: string, teams: Team[] = []): Array<Record<string, unknown>> {
+  const uid = names.datasourceUids;
+  const tenancy = names.tenancy;
+  if (!tenancy) return [tempoDatasource(names), lokiDatasource(names, lokiUrl, uid.tempo), prometheusDatasource(names, uid.tempo)];
+  const orgOf = (t: Tenant) => teams.find((team) => team.name === t.team)?.grafanaOrgId ?? MAIN_ORG;
+  const teamTenants = tenancy.tenants.filter((t) => t.team !== undefined);
+  // Datasource links are by uid within one organisation: a team organisation gets its own Loki and Prometheus,
+  // linking back to the (first) team datasource there.
+  const otherOrgs = [...new Set(teamTenants.map(orgOf))].filter((o) => o !== MAIN_ORG).sort((a, b) => a - b);
+  const firstIn = (org: number) => teamTenants.find((t) => orgOf(t) === org)!.datasourceUid;
   return [
-    {
-      name: 'Tempo',
-      uid: uid.tempo,
-      type: 'tempo',
-      access: 'proxy',
-      url: names.tempoQueryFrontendUrl,
-      jsonData: {
-        tracesToLogsV2: {
-          datasourceUid: uid.loki,
-          spanStartTimeShift: '-5m',
-          spanEndTimeShift: '5m',
-          filterByTraceID: false,
-          filterBySpanID: false,
-          customQuery: true,
-          // The access-log line carries the trace id, whichever pod or namespace logged it.
-          query: grafanaLiteral('{namespace=~".+"} |= "${__trace.traceId}"'),
-        },
-        tracesToMetrics: {
-          datasourceUid: uid.prometheus,
-          tags: [{ key: 'service.name', value: 'service' }],
-          queries: [{ name: 'Request rate', query: grafanaLiteral('sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))') }],
-        },
-        serviceMap: { datasourceUid: uid.prometheus },
-        nodeGraph: { enabled: true },
-        search: { hide: false },
-        traceQuery: { timeShiftEnabled: true, spanStartTimeShift: '-1h', spanEndTimeShift: '1h' },
-      },
-    },
-    {
-      name: 'Loki',
-      uid: uid.loki,
-      type: 'loki',
-      access: 'proxy',
-      url: lokiUrl,
-      jsonData: {
-        derivedFields: [
-          {
-            name: 'TraceID',
-            datasourceUid: uid.tempo,
-            matcherRegex: TRACE_ID_REGEX,
-            url: grafanaLiteral('${__value.raw}'),
-            urlDisplayLabel: 'View trace',
-          },
-        ],
-      },
-    },
-    {
-      name: 'Prometheus',
-      uid: uid.prometheus,
-      type: 'prometheus',
-      access: 'proxy',
-      url: names.prometheusUrl,
-      jsonData: {
-        httpMethod: 'POST',
-        exemplarTraceIdDestinations: [{ name: 'trace_id', datasourceUid: uid.tempo }],
-      },
-    },
+    // Multi-tenant Tempo refuses requests without a tenant: the platform datasource reads the platform tenant.
+    tenantTempoDatasource(names, tenancy.platform, MAIN_ORG),
+    lokiDatasource(names, lokiUrl, tenancy.platform.datasourceUid),
+    prometheusDatasource(names, tenancy.platform.datasourceUid),
+    ...teamTenants.map((t) => tenantTempoDatasource(names, t, orgOf(t))),
+    ...otherOrgs.flatMap((org) => [lokiDatasource(names, lokiUrl, firstIn(org), org), prometheusDatasource(names, firstIn(org), org)]),
   ];
 }
 
@@ -80,7 +126,7 @@ export const grafana: Component = {
     if (!g.enabled) return [];
     const values: Record<string, unknown> = {
       ...(g.adminSecret ? { admin: { existingSecret: g.adminSecret.name, userKey: 'admin-user', passwordKey: 'admin-password' } } : {}),
-      datasources: { 'datasources.yaml': { apiVersion: 1, datasources: datasources(names, g.lokiUrl) } },
+      datasources: { 'datasources.yaml': { apiVersion: 1, datasources: datasources(names, g.lokiUrl, env.spec.teams) } },
     };
     return [
       {

@@ -1,5 +1,23 @@
-import type { Component } from '../types.js';
+import type { Component, K8sObject } from '../types.js';
 import { WAVES } from '../types.js';
+import type { Environment } from '../../model.js';
+import type { Names } from '../../resolve/names.js';
+
+/** The Instrumentation every application namespace gets; a team may override the sampler ratio. */
+export function instrumentationObject(env: Environment, names: Names, samplerArgument?: number): K8sObject {
+  const i = env.spec.instrumentation;
+  return {
+    apiVersion: 'opentelemetry.io/v1alpha1',
+    kind: 'Instrumentation',
+    metadata: { name: i.name },
+    spec: {
+      // http/protobuf on 4318 is the default protocol of the Java 2.x, Node.js, Python, .NET and Go SDKs.
+      exporter: { endpoint: names.collectorOtlpHttpEndpoint },
+      propagators: i.propagators,
+      sampler: { type: i.sampler.type, argument: String(samplerArgument ?? i.sampler.argument) },
+    },
+  };
+}
 
 /** An Instrumentation per application namespace: context propagation and SDK export to the collector. */
 export const instrumentation: Component = {
@@ -16,19 +34,7 @@ export const instrumentation: Component = {
         wave: WAVES.instrumentation, // before the apps: injection happens only when a pod is created
         needs: ['otel-operator', 'collector'],
         syncOptions: ['SkipDryRunOnMissingResource=true'],
-        objects: [
-          {
-            apiVersion: 'opentelemetry.io/v1alpha1',
-            kind: 'Instrumentation',
-            metadata: { name: i.name },
-            spec: {
-              // http/protobuf on 4318 is the default protocol of the Java 2.x, Node.js, Python, .NET and Go SDKs.
-              exporter: { endpoint: names.collectorOtlpHttpEndpoint },
-              propagators: i.propagators,
-              sampler: { type: i.sampler.type, argument: String(i.sampler.argument) },
-            },
-          },
-        ],
+        objects: [instrumentationObject(env, names)],
       },
     ];
   },

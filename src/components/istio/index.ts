@@ -1,9 +1,26 @@
-import type { Component, Unit } from '../types.js';
+import type { Component, K8sObject, Unit } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
-import { PORTS, RELEASES } from '../../resolve/names.js';
+import { PORTS, RELEASES, type Names } from '../../resolve/names.js';
 import { ACCESS_LOG_FORMAT } from '../../resolve/accessLog.js';
 import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
+
+/** A Telemetry without selector: mesh-wide in the root namespace, namespace-wide anywhere else. */
+export function telemetryObject(names: Names, name: string, samplingPercentage: number): K8sObject {
+  return {
+    apiVersion: 'telemetry.istio.io/v1',
+    kind: 'Telemetry',
+    metadata: { name },
+    spec: {
+      tracing: [
+        {
+          providers: [{ name: names.istioProvider }],
+          randomSamplingPercentage: samplingPercentage,
+        },
+      ],
+    },
+  };
+}
 
 /** Istio base (CRDs), istiod with the OpenTelemetry extension provider, and the mesh-wide Telemetry. */
 export const istio: Component = {
@@ -64,22 +81,8 @@ export const istio: Component = {
         wave: WAVES.edges,
         needs: ['istiod'],
         syncOptions: ['SkipDryRunOnMissingResource=true'],
-        objects: [
-          {
-            apiVersion: 'telemetry.istio.io/v1',
-            kind: 'Telemetry',
-            // In the root namespace, a Telemetry named like this applies mesh-wide.
-            metadata: { name: 'mesh-default' },
-            spec: {
-              tracing: [
-                {
-                  providers: [{ name: names.istioProvider }],
-                  randomSamplingPercentage: s.samplingPercentage,
-                },
-              ],
-            },
-          },
-        ],
+        // In the root namespace, a Telemetry named like this applies mesh-wide.
+        objects: [telemetryObject(names, 'mesh-default', s.samplingPercentage)],
       },
     ];
     return units;

@@ -4,6 +4,7 @@ import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
 import { withPassThrough } from '../values.js';
 import type { EnvironmentSpec } from '../../model.js';
+import type { Names } from '../../resolve/names.js';
 
 /** Tempo 2.x retention is in hours (a Go duration): 14d -> 336h. */
 export function retentionHours(retention: string): string {
@@ -66,6 +67,27 @@ function storageValues(storage: EnvironmentSpec['tempo']['storage']): Record<str
   }
 }
 
+/**
+ * With teams, every component requires X-Scope-OrgID; a team that sets its own retention or processors gets a
+ * per_tenant_overrides block keyed by its tenant id (from names.tenancy, like the collector's headers). Each
+ * block lists both settings, the team's or the environment's, since the chart asks for complete blocks.
+ */
+function tenantValues(s: EnvironmentSpec, names: Names): Record<string, unknown> {
+  if (!names.tenancy) return {};
+  const overrides: Record<string, unknown> = {};
+  for (const tenant of names.tenancy.tenants) {
+    const team = s.teams.find((t) => t.name === tenant.team);
+    if (!team || (team.retention === undefined && team.metricsGeneratorProcessors === undefined)) continue;
+    overrides[tenant.id] = {
+      ...(s.tempo.metricsGenerator.enabled
+        ? { metrics_generator: { processors: team.metricsGeneratorProcessors ?? s.tempo.metricsGenerator.processors } }
+        : {}),
+      compaction: { block_retention: retentionHours(team.retention ?? s.tempo.retention) },
+    };
+  }
+  return { multitenancyEnabled: true, ...(Object.keys(overrides).length ? { per_tenant_overrides: overrides } : {}) };
+}
+
 /** Grafana Tempo, tempo-distributed 2.x (distributor, ingester, compactor on object storage), with the metrics generator. */
 export const tempo: Component = {
   id: 'tempo',
@@ -93,6 +115,7 @@ export const tempo: Component = {
         : { enabled: false },
       // Without processors in the overrides the generator runs but emits nothing (empty service graph).
       overrides: generator ? { defaults: { metrics_generator: { processors: t.metricsGenerator.processors } } } : { defaults: {} },
+      ...tenantValues(env.spec, names),
     };
     const deps = env.spec.prometheus.mode === 'deploy' && generator ? ['prometheus'] : [];
     return [
