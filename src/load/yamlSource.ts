@@ -36,7 +36,7 @@ export function parseYamlSource(file: string, text: string): { source?: SourceFi
     const known = YAML_PROBLEMS[e.code];
     diagnostics.push({
       ...pos(e.pos[0]),
-      path: '',
+      path: e.code === 'DUPLICATE_KEY' || e.code === 'TAG_RESOLVE_FAILED' ? pathAtOffset(doc.contents as Node, e.pos[0]) : '',
       code: known?.code ?? 'yaml-syntax',
       message: known?.message ?? firstLine(e.message),
       ...(known?.suggestion ? { suggestion: known.suggestion } : {}),
@@ -82,6 +82,36 @@ export function parseYamlSource(file: string, text: string): { source?: SourceFi
   };
   walk(doc.contents as Node, '');
   return { source: { file, data, values, keys }, diagnostics };
+}
+
+/** The spec path (a.b[0].c) of the innermost map key or node at a source offset, for YAML-level errors. */
+function pathAtOffset(root: Node | null | undefined, offset: number): string {
+  let path = '';
+  let node = root;
+  const inside = (n: Node | null | undefined) => !!n?.range && n.range[0] <= offset && offset <= n.range[2];
+  for (;;) {
+    if (isMap(node)) {
+      let next: Node | undefined;
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        const value = pair.value as Node | null;
+        const name = isScalar(key) ? String(key.value) : '';
+        if (key?.range && key.range[0] <= offset && offset <= key.range[1]) return path ? `${path}.${name}` : name;
+        if (inside(value)) {
+          path = path ? `${path}.${name}` : name;
+          next = value!;
+          break;
+        }
+      }
+      if (!next) return path;
+      node = next;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((item) => inside(item as Node));
+      if (i < 0) return path;
+      path = `${path}[${i}]`;
+      node = node.items[i] as Node;
+    } else return path;
+  }
 }
 
 function firstLine(s: string): string {

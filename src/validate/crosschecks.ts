@@ -7,6 +7,7 @@ import type { Environment } from '../model.js';
 import { unitsFor } from '../plan/plan.js';
 import { sampleAccessLogLine, TRACE_ID_REGEX } from '../resolve/accessLog.js';
 import { deriveNames } from '../resolve/names.js';
+import { credentialKind } from '../verify/secrets.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */
@@ -146,6 +147,30 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
       const why = platform.get(ns);
       if (why) at(ptr('spec', 'instrumentation', 'namespaces', i), 'instrumentation-namespace', `"${ns}" is ${why}; an Instrumentation there would inject SDKs into platform pods`, 'Remove it from spec.instrumentation.namespaces; list application namespaces only.');
     });
+  }
+  // Credentials pasted into pass-through Helm values: refused at their place in the environment file.
+  const passThrough = [
+    ['argocd', 'install', 'values'],
+    ['certManager', 'values'],
+    ['istio', 'baseValues'],
+    ['istio', 'istiodValues'],
+    ['ingressNginx', 'values'],
+    ['otelOperator', 'values'],
+    ['tempo', 'values'],
+    ['prometheus', 'values'],
+    ['grafana', 'values'],
+  ];
+  const walk = (value: unknown, pointer: string, key: string | undefined) => {
+    if (typeof value === 'string') {
+      const kind = credentialKind(key, value);
+      if (kind) at(pointer, 'secret', `this looks like ${kind}; credentials never go into git`, 'Create a Secret in the cluster and reference it (existingSecret / extraEnvFrom / envFromSecret in the chart).');
+    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${pointer}/${i}`, key));
+    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k);
+  };
+  for (const parts of passThrough) {
+    const pointer = ptr('spec', ...parts);
+    const value = pointer.split('/').slice(1).reduce<unknown>((o, k) => (isPlainObject(o) ? o[k] : undefined), loaded.document);
+    walk(value, pointer, undefined);
   }
   return out;
 }

@@ -26,6 +26,17 @@ export function looksLikeSecret(value: string): boolean {
   return entropy(v) >= 4.0;
 }
 
+const CREDENTIAL_KEY_NAMES = /^(password|passwd|adminPassword|secret_key|secretKey|secret_access_key|access_key|accessKey|aws_access_key_id|aws_secret_access_key|storage_account_key|token|apiKey|api_key|client_secret|clientSecret)$/;
+
+/** What a (key, string value) pair in user data looks like, if it looks like a credential. */
+export function credentialKind(key: string | undefined, value: string): string | undefined {
+  if (AWS_KEY_ID.test(value)) return 'an AWS access key id';
+  if (PEM.test(value)) return 'a PEM block';
+  if (key && CREDENTIAL_KEY_NAMES.test(key) && value !== '' && !/^\$\{[A-Z_][A-Z0-9_]*\}$/.test(value)) return `a literal ${key}`;
+  if (looksLikeSecret(value)) return 'a secret (a long high-entropy token)';
+  return undefined;
+}
+
 /**
  * Refuse a rendered tree that looks like it holds a credential: AWS key ids, PEM blocks, literal values of
  * credential keys, long high-entropy tokens in value positions. tracestack never renders credentials itself;
