@@ -4,6 +4,8 @@ import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { generate, validateInputs } from '../pipeline.js';
 import { compareWithDisk, writeTree, WriteRefused } from '../write/write.js';
 import { outPathFromRoot, readInputs } from './io.js';
+import { registerExplain } from './commands/explain.js';
+import { registerModelineCheck } from './commands/modeline.js';
 
 /** Exit codes: 0 ok; 1 invalid input or drift; 2 usage or internal error. */
 const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -62,6 +64,9 @@ program
     const { written, pruned } = writeTree(outDir, r.tree, r.rendered, full, opts.force);
     process.stdout.write(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
   });
+
+registerExplain(program);
+registerModelineCheck(program);
 
 try {
   program.parse();
