@@ -4,6 +4,7 @@ import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { generate, validateInputs } from '../pipeline.js';
 import { compareWithDisk, writeTree, WriteRefused } from '../write/write.js';
 import { outPathFromRoot, readInputs } from './io.js';
+import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
 import { registerModelineCheck } from './commands/modeline.js';
 
@@ -65,6 +66,7 @@ program
     process.stdout.write(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
   });
 
+registerDiff(program);
 registerExplain(program);
 registerModelineCheck(program);
 
