@@ -6,6 +6,8 @@ import { compareWithDisk, writeTree, WriteRefused } from '../write/write.js';
 import { outPathFromRoot, readInputs } from './io.js';
 import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
+import { registerInit } from './commands/init.js';
+import { registerPr } from './commands/pr.js';
 import { registerModelineCheck } from './commands/modeline.js';
 
 /** Exit codes: 0 ok; 1 invalid input or drift; 2 usage or internal error. */
@@ -69,6 +71,8 @@ program
 registerDiff(program);
 registerExplain(program);
 registerModelineCheck(program);
+registerPr(program);
+registerInit(program);
 
 try {
   program.parse();

@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { formatDiagnostic } from '../../diagnostics.js';
 import { modelineWarnings } from '../../validate/modeline.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCHEMA_COPY } from '../../init/scaffold.js';
 import { readInputs } from '../io.js';
+import { packageSchemaPath } from './init.js';
 
 /**
  * `validate` also warns about environment files without a yaml-language-server modeline. Registered as a hook on
@@ -19,5 +23,10 @@ export function registerModelineCheck(program: Command) {
     }
     const files = [...(inputs.defaults ? [inputs.defaults] : []), ...inputs.environments];
     for (const d of modelineWarnings(files)) process.stderr.write(formatDiagnostic(d) + '\n');
+    // The copy init placed for editors must describe the schema this tracestack validates with.
+    const copy = join(program.opts().dir, SCHEMA_COPY);
+    if (existsSync(copy) && readFileSync(copy, 'utf8') !== readFileSync(packageSchemaPath(), 'utf8')) {
+      process.stderr.write(`${SCHEMA_COPY}:1:1: warning: differs from the schema of this tracestack version; editors may complete fields it rejects\n    Run: tracestack init --update-schema\n`);
+    }
   });
 }
