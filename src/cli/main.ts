@@ -4,6 +4,7 @@ import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
 import { generate, validateInputs } from '../pipeline.js';
 import { compareWithDisk, writeTree, WriteRefused } from '../write/write.js';
 import { outPathFromRoot, readInputs } from './io.js';
+import { registerChangedSince } from './commands/changed-since.js';
 import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
 import { registerInit } from './commands/init.js';
@@ -73,6 +74,7 @@ registerExplain(program);
 registerModelineCheck(program);
 registerPr(program);
 registerInit(program);
+registerChangedSince(program);
 
 try {
   program.parse();
