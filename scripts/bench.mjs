@@ -41,6 +41,7 @@ function measure(args, cwd, before = () => {}) {
 /** A repository with N environments made from the prod example, each with its own name and sampling. */
 function fleet(n) {
   const dir = mkdtempSync(join(tmpdir(), `tracestack-bench-${n}-`));
+  made.push(dir);
   mkdirSync(join(dir, 'environments'));
   cpSync(join(REPO, 'environments/_defaults.yaml'), join(dir, 'environments/_defaults.yaml'));
   const prod = readFileSync(join(REPO, 'environments/prod.yaml'), 'utf8');
@@ -51,6 +52,8 @@ function fleet(n) {
   return dir;
 }
 
+const made = [];
+process.on('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 const fresh = (dir) => () => rmSync(join(dir, 'out'), { recursive: true, force: true });
 const rows = [];
 const row = (what, m, base) => rows.push({ what, ms: m.ms, ratio: m.ms / base.ms, rssMb: m.rssMb });
