@@ -63,7 +63,7 @@ export interface EnvironmentSpec {
     name: string;
     namespaces: string[];
     propagators: Array<'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger' | 'xray' | 'ottrace'>;
-    sampler: { type: string; argument: number };
+    sampler: { type: 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio'; argument: number };
   };
   tempo: {
     enabled: boolean;

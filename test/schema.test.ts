@@ -28,7 +28,7 @@ spec:
     storage:
       backend: s3
       credentialsSecret: { name: tempo-s3 }
-      s3: { bucket: b, endpoint: "s3.example.com" }
+      s3: { bucket: traces, endpoint: "s3.example.com" }
 ${body}`,
 });
 const check = (body: string, name?: string) => validateInputs({ defaults, environments: [env(body, name)] });
@@ -105,7 +105,7 @@ describe('environment schema and error mapping', () => {
   });
 
   it('credentials have no place in the schema: a literal key is an unknown key', () => {
-    const r = validateInputs({ defaults, environments: [{ path: 'environments/stage.yaml', text: env('').text.replace('bucket: b,', 'bucket: b, secret_key: abc,') }] });
+    const r = validateInputs({ defaults, environments: [{ path: 'environments/stage.yaml', text: env('').text.replace('bucket: traces,', 'bucket: traces, secret_key: abc,') }] });
     expect(r.diagnostics.map((d) => `${d.path} ${d.code}`)).toEqual(['spec.tempo.storage.s3.secret_key unknown-key']);
   });
 });

@@ -281,7 +281,7 @@ spec:
     storage:
       backend: s3
       credentialsSecret: { name: tempo-s3 }
-      s3: { bucket: b, endpoint: "s3.example.com" }
+      s3: { bucket: traces, endpoint: "s3.example.com" }
 ${extra}  teams:
 ${teams}`,
       },

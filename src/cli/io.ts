@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics.js';
 import { decodeInput } from '../load/decode.js';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package.js';
 import fg from 'fast-glob';
 import { DEFAULTS_FILE, type InputFile } from '../load/environments.js';
 import type { Inputs } from '../pipeline.js';
@@ -46,6 +46,5 @@ export function outPathFromRoot(root: string, out: string): { outDir: string; ou
 /** Compiled-schema cache: $TRACESTACK_CACHE, else node_modules/.cache/tracestack in the package. */
 export function cacheDir(): string {
   if (process.env.TRACESTACK_CACHE) return resolve(process.env.TRACESTACK_CACHE);
-  const pkg = ['../../', '../'].map((p) => new URL(p, import.meta.url)).find((u) => existsSync(new URL('package.json', u)))!;
-  return join(fileURLToPath(pkg), 'node_modules/.cache/tracestack');
+  return packagePath('node_modules/.cache/tracestack');
 }

@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import { locateSchemas, UpstreamValidators } from '../verify/upstream.js';
 import { TOOL_VERSION } from '../render/yaml.js';
 import { renderJson, renderText } from './report.js';
+import { registerChangedSince } from './commands/changed-since.js';
+import { registerDiff } from './commands/diff.js';
+import { registerExplain } from './commands/explain.js';
+import { registerInit } from './commands/init.js';
+import { registerPr } from './commands/pr.js';
+import { registerModelineCheck } from './commands/modeline.js';
 
 /** Exit codes: 0 ok; 1 invalid input, drift or a refused write; 2 usage or internal error. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -120,6 +126,13 @@ program
     lines.push(`environments: ${inputs.environments.map((f) => f.path).join(', ') || 'none'}; shared defaults: ${inputs.defaults?.path ?? 'none'}`);
     process.stdout.write(lines.join('\n') + '\n');
   });
+
+registerDiff(program);
+registerExplain(program);
+registerModelineCheck(program);
+registerPr(program);
+registerInit(program);
+registerChangedSince(program);
 
 try {
   program.parse();

@@ -57,12 +57,15 @@ export function fields(root: Schema): FieldDoc[] {
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** Strings as they are written in YAML; lists and maps as JSON (valid YAML flow style). */
+export const exampleText = (e: unknown) => (typeof e === 'string' ? e : JSON.stringify(e));
+const showExample = (e: unknown) => `\`${exampleText(e)}\``;
 const show = (v: unknown) => (v === undefined ? '' : `\`${JSON.stringify(v)}\``);
 
 export function referenceMarkdown(root: Schema): string {
   const rows = fields(root).map(
     (f) =>
-      `| \`${f.path}\`${f.required ? ' (required)' : ''} | ${cell(f.type)} | ${cell(show(f.default))} | ${cell(f.description)}${f.examples ? ` Example: ${f.examples.map((e) => `\`${e}\``).join(', ')}.` : ''} |`,
+      `| \`${f.path}\`${f.required ? ' (required)' : ''} | ${cell(f.type)} | ${cell(show(f.default))} | ${cell(f.description)}${f.examples ? ` Example: ${f.examples.map(showExample).join(', ')}.` : ''} |`,
   );
   return ['| field | type | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n') + '\n';
 }

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { packagePath } from '../package.js';
 import Handlebars from 'handlebars';
 import { stringify } from 'yaml';
 
-// templates/ sits at the package root: two levels up from dist/render/ or src/render/, one from the bundle in dist/.
-const templatesDir = ['../../templates/', '../templates/'].map((p) => new URL(p, import.meta.url)).find((u) => existsSync(new URL('header.hbs', u)))!;
+const templatesDir = pathToFileURL(packagePath('templates') + '/');
 const header = Handlebars.compile(readFileSync(new URL('header.hbs', templatesDir), 'utf8'), { noEscape: true, strict: true });
 
 export const TOOL_VERSION = '0.1.0';
@@ -13,8 +14,22 @@ export const TOOL_VERSION = '0.1.0';
  * `: `, `#`, newlines or `{{` stays a string. No line folding: output is stable and diff-friendly.
  */
 export function toYaml(data: unknown): string {
-  return stringify(data, { lineWidth: 0, minContentWidth: 0, indent: 2, aliasDuplicateObjects: false });
+  // A fleet renders the same objects many times (environments that differ in a few fields): serialize each
+  // distinct value once. The key is exact for plain data (non-finite numbers and -0 are told apart).
+  const key = JSON.stringify(data, exactNumbers);
+  if (key === undefined) return stringify(data, YAML_OPTIONS);
+  let text = serialized.get(key);
+  if (text === undefined) {
+    text = stringify(data, YAML_OPTIONS);
+    if (serialized.size > 100_000) serialized.clear();
+    serialized.set(key, text);
+  }
+  return text;
 }
+
+const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2, aliasDuplicateObjects: false } as const;
+const serialized = new Map<string, string>();
+const exactNumbers = (_k: string, v: unknown) => (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `\u0000number:${Object.is(v, -0) ? '-0' : v}` : v);
 
 /** A generated YAML file: header naming its source, then the document(s). LF, one trailing newline. */
 export function yamlFile(source: string, ...docs: unknown[]): string {

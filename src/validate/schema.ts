@@ -5,10 +5,10 @@ import { closest, type Diagnostic } from '../diagnostics.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { clone } from '../load/merge.js';
 import { AJV_OPTIONS } from './options.js';
+import { packagePath } from '../package.js';
 
 const require = createRequire(import.meta.url);
-/** Files at the package root, from src/validate/, dist/validate/ or the bundle in dist/. */
-const packageFile = (rel: string) => ['../../', '../'].map((p) => new URL(p + rel, import.meta.url)).find((u) => existsSync(u));
+const packageFile = (rel: string) => (existsSync(packagePath(rel)) ? packagePath(rel) : undefined);
 
 /** The one schema: editors load it through the modeline, the validator compiles it, README documents it. */
 export const environmentSchema = JSON.parse(readFileSync(packageFile('schemas/environment.schema.json')!, 'utf8')) as Record<string, unknown>;
@@ -21,7 +21,7 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
     const prebuilt = packageFile('dist/environment.validate.cjs');
-    compiled = prebuilt && !process.env.TRACESTACK_COMPILE_SCHEMA ? (require(prebuilt.pathname) as ValidateFunction) : new Ajv2020(AJV_OPTIONS).compile(environmentSchema);
+    compiled = prebuilt && !process.env.TRACESTACK_COMPILE_SCHEMA ? (require(prebuilt) as ValidateFunction) : new Ajv2020(AJV_OPTIONS).compile(environmentSchema);
   }
   return compiled;
 }

@@ -1,0 +1,99 @@
+// npm run bench: wall time and peak RSS of tracestack on 1 environment and on synthetic fleets, each figure next
+// to `node -e 0` measured in the same run. Public tools only: node, and /usr/bin/time when present.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(REPO, 'dist/cli/main.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+if (!existsSync(CLI)) throw new Error('run `npm run build` first');
+
+/** One run: wall milliseconds and peak RSS in MB (from /usr/bin/time, else a wrapper reading resourceUsage). */
+function once(args, cwd) {
+  const start = process.hrtime.bigint();
+  const r = TIME
+    ? spawnSync(TIME, ['-f', '%M', process.execPath, ...args], { cwd, encoding: 'utf8' })
+    : spawnSync(process.execPath, ['--import', 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\n"+process.resourceUsage().maxRSS+"\\n"))', ...args], { cwd, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0 && !(args.includes('--check') && r.status === 1)) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  const rssKb = Number(r.stderr.trim().split('\n').pop());
+  return { ms, rssMb: rssKb / 1024 };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median wall time and max peak RSS of RUNS runs after one warm-up; `before` runs ahead of each (not timed). */
+function measure(args, cwd, before = () => {}) {
+  before();
+  once(args, cwd);
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    before();
+    runs.push(once(args, cwd));
+  }
+  return { ms: median(runs.map((r) => r.ms)), rssMb: Math.max(...runs.map((r) => r.rssMb)) };
+}
+
+/** A repository with N environments made from the prod example, each with its own name and sampling. */
+function fleet(n) {
+  const dir = mkdtempSync(join(tmpdir(), `tracestack-bench-${n}-`));
+  made.push(dir);
+  mkdirSync(join(dir, 'environments'));
+  cpSync(join(REPO, 'environments/_defaults.yaml'), join(dir, 'environments/_defaults.yaml'));
+  const prod = readFileSync(join(REPO, 'environments/prod.yaml'), 'utf8');
+  for (let i = 0; i < n; i++) {
+    const name = `env-${String(i).padStart(3, '0')}`;
+    writeFileSync(join(dir, 'environments', `${name}.yaml`), prod.replace('name: prod', `name: ${name}`).replace('samplingPercentage: 5', `samplingPercentage: ${(i % 100) + 1}`));
+  }
+  return dir;
+}
+
+const made = [];
+process.on('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const fresh = (dir) => () => rmSync(join(dir, 'out'), { recursive: true, force: true });
+const rows = [];
+const row = (what, m, base) => rows.push({ what, ms: m.ms, ratio: m.ms / base.ms, rssMb: m.rssMb });
+
+const baseline = measure(['-e', '0'], REPO);
+rows.push({ what: 'node -e 0', ms: baseline.ms, ratio: 1, rssMb: baseline.rssMb });
+
+const one = fleet(1);
+row('generate, 1 environment (validated, into an empty out/)', measure([CLI, 'generate'], one, fresh(one)), baseline);
+row('validate, 1 environment', measure([CLI, 'validate'], one), baseline);
+
+const sizes = [50, 100, 200];
+const gen = {};
+let big;
+for (const n of sizes) {
+  const dir = fleet(n);
+  gen[n] = measure([CLI, 'generate'], dir, fresh(dir));
+  row(`generate, ${n} environments (into an empty out/)`, gen[n], baseline);
+  if (n === 200) big = dir;
+}
+spawnSync(process.execPath, [CLI, 'generate'], { cwd: big });
+const check = measure([CLI, 'generate', '--check'], big);
+row('generate --check, 200 environments, unchanged', check, baseline);
+
+const again = measure([CLI, 'generate'], big);
+row('generate, 200 environments, unchanged out/ (writes nothing)', again, baseline);
+
+const w = Math.max(...rows.map((r) => r.what.length));
+console.log(`tracestack bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), median of ${RUNS} runs after 1 warm-up; RSS = max peak over the runs (${TIME ? '/usr/bin/time' : 'process.resourceUsage'})\n`);
+console.log(`${'what'.padEnd(w)}  ${'wall ms'.padStart(8)}  ${'x node -e 0'.padStart(11)}  ${'peak RSS MB'.padStart(11)}`);
+for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.ms.toFixed(0).padStart(8)}  ${r.ratio.toFixed(2).padStart(11)}  ${r.rssMb.toFixed(0).padStart(11)}`);
+
+const per = (a, b) => (gen[b].ms - gen[a].ms) / (b - a);
+console.log(`\nmarginal cost per environment: 50->100 ${per(50, 100).toFixed(1)} ms, 100->200 ${per(100, 200).toFixed(1)} ms (linear if these are close)`);
+const oneMs = rows[1].ms;
+const verdict = (ok) => (ok ? 'ok' : 'MISSED');
+console.log('\ntargets:');
+console.log(`  1 environment within 2.5x node -e 0: ${(oneMs / baseline.ms).toFixed(2)}x  ${verdict(oneMs <= 2.5 * baseline.ms)}`);
+console.log(`  200 environments within 4 s wall: ${(gen[200].ms / 1000).toFixed(2)} s  ${verdict(gen[200].ms <= 4000)}`);
+console.log(`  200 environments within 300 MB peak RSS: ${gen[200].rssMb.toFixed(0)} MB  ${verdict(gen[200].rssMb <= 300)}`);
+console.log(`  --check no slower than generate: ${check.ms.toFixed(0)} ms vs ${gen[200].ms.toFixed(0)} ms  ${verdict(check.ms <= gen[200].ms)}`);
+const ratio = per(100, 200) / per(50, 100);
+console.log(`  linear from 50 to 200: marginal cost ratio ${ratio.toFixed(2)}  ${verdict(ratio > 0.6 && ratio < 1.5)}`);

@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { formatDiagnostic } from '../../diagnostics.js';
+import { buildReport, renderMarkdown, title } from '../../diff/report.js';
+import type { Change } from '../../write/write.js';
+import { writeTree } from '../../write/write.js';
+import { environmentSchema } from '../../validate/schema.js';
+import { git, isGitRepo, onPath, repoPrefix } from '../git.js';
+import { computeReport } from '../diff-report.js';
+
+interface PrOptions {
+  out: string;
+  branch?: string;
+  base: string;
+  open?: boolean;
+  remote: string;
+}
+
+const fail = (message: string, code = 1) => {
+  process.stderr.write(`error: ${message}\n`);
+  process.exitCode = code;
+};
+
+/**
+ * `tracestack pr`: on a work tree whose only changes are in environments/ and out/, create a branch, generate,
+ * commit environments/ and out/ with a message built from the change summary, and print the PR body. With --open,
+ * push and open the pull request with gh (GitHub) or glab (GitLab).
+ */
+export function registerPr(program: Command) {
+  program
+    .command('pr')
+    .description('Create a branch, generate, commit environments/ and out/ with a summary message, and print the PR body (--open: push and open it with gh or glab).')
+    .option('-o, --out <dir>', 'output folder, inside the repository', 'out')
+    .option('-b, --branch <name>', 'branch to create (default: tracestack/<environments>-<hash of the inputs>)')
+    .option('--base <rev>', 'revision the spec changes are described against', 'HEAD')
+    .option('--open', 'push the branch and open a pull request with gh or glab')
+    .option('--remote <name>', 'remote to push to with --open', 'origin')
+    .action((opts: PrOptions) => {
+      const root: string = program.opts().dir;
+      if (!isGitRepo(root)) return fail(`${root} is not inside a git repository`);
+      const prefix = repoPrefix(root);
+      const outPrefix = `${prefix}${opts.out.replace(/^\.\/|\/$/g, '')}/`;
+      const envPrefix = `${prefix}environments/`;
+      // Only the inputs and the output may differ from HEAD: the commit must contain exactly what tracestack owns.
+      const dirty = status(root).filter((p) => !p.startsWith(envPrefix) && !p.startsWith(outPrefix));
+      if (dirty.length) return fail(`the work tree has changes outside environments/ and ${opts.out}/; commit or stash them first:\n  ${dirty.join('\n  ')}`);
+
+      const computed = computeReport(root, { out: opts.out, base: opts.base });
+      if (!computed.result.tree) {
+        for (const d of computed.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+        return fail('nothing was committed');
+      }
+      const specSummary = computed.report?.spec ?? [];
+      const inputsHash = createHash('sha256');
+      for (const p of status(root)) inputsHash.update(p).update('\0');
+      for (const [f, c] of computed.result.tree) inputsHash.update(f).update(c);
+      const envs = [...new Set(specSummary.map((s) => s.env))];
+      const branch = opts.branch ?? `tracestack/${envs.length && envs.length <= 3 ? envs.join('-') : 'update'}-${inputsHash.digest('hex').slice(0, 8)}`;
+      if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: root }).status === 0) return fail(`branch ${branch} already exists`);
+
+      git(root, ['switch', '-q', '-c', branch]);
+      writeTree(computed.outDir, computed.result.tree, computed.result.rendered, true);
+      git(root, ['add', '-A', '--', 'environments', opts.out]);
+      const staged = git(root, ['diff', '--cached', '--name-only', '-z']).split('\0').filter(Boolean);
+      if (!staged.length) {
+        git(root, ['switch', '-q', '-']);
+        git(root, ['branch', '-q', '-D', branch]);
+        process.stderr.write('nothing to commit: environments/ and out/ match HEAD\n');
+        return;
+      }
+      // Describe exactly what the commit changes under out/: HEAD's files against the freshly written ones.
+      const changes: Change[] = staged
+        .filter((p) => p.startsWith(outPrefix))
+        .map((p) => p.slice(outPrefix.length))
+        .map((file) => ({ file, kind: !inHead(root, `${outPrefix}${file}`) ? 'missing' : existsSync(join(computed.outDir, file)) ? 'different' : 'stale' }));
+      const report = buildReport({
+        outPath: computed.outPath,
+        changes,
+        onDisk: (file) => (inHead(root, `${outPrefix}${file}`) ? git(root, ['show', `HEAD:${outPrefix}${file}`]) : undefined),
+        planned: new Map(changes.filter((c) => c.kind !== 'stale').map((c) => [c.file, readFileSync(join(computed.outDir, c.file), 'utf8')])),
+        spec: specSummary,
+        baseline: computed.report?.baseline ?? `git ${opts.base}`,
+      });
+      const subject = title(report);
+      const body = renderMarkdown(report, environmentSchema);
+      git(root, ['commit', '-q', '-F', '-'], `${subject}\n\n${body}`);
+      const commit = git(root, ['rev-parse', '--short', 'HEAD']).trim();
+      process.stderr.write(`created branch ${branch} with commit ${commit}: ${subject}\n`);
+      process.stdout.write(body);
+      if (opts.open) openPr(root, opts.remote, branch, subject, body);
+    });
+}
+
+function status(root: string): string[] {
+  // -z: paths verbatim, relative to the repository top; renames give two entries (both are checked).
+  return git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all'])
+    .split('\0')
+    .filter(Boolean)
+    .map((e) => (/^[ MADRCU?!]{2} /.test(e) ? e.slice(3) : e));
+}
+
+const inHead = (root: string, path: string) => spawnSync('git', ['cat-file', '-e', `HEAD:${path}`], { cwd: root }).status === 0;
+
+function openPr(root: string, remote: string, branch: string, subject: string, body: string) {
+  const tool = onPath('gh') ? 'gh' : onPath('glab') ? 'glab' : undefined;
+  if (!tool) return fail(`--open needs gh (GitHub) or glab (GitLab) on PATH; the commit is on branch ${branch}, push it and open the PR by hand`);
+  git(root, ['push', '-q', '-u', remote, branch]);
+  const args =
+    tool === 'gh'
+      ? ['pr', 'create', '--head', branch, '--title', subject, '--body-file', '-']
+      : ['mr', 'create', '--source-branch', branch, '--title', subject, '--description', body, '--yes'];
+  const r = spawnSync(tool, args, { cwd: root, input: body, stdio: ['pipe', 'inherit', 'inherit'] });
+  if (r.status !== 0) fail(`${tool} ${args.slice(0, 2).join(' ')} failed; the branch ${branch} is pushed`);
+}

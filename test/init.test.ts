@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { MODELINE } from '../src/validate/modeline.js';
+import { CLI, listFiles, REPO } from './helpers/repo.js';
+import { upstreamProblems } from './helpers/validate-tree.js';
+
+const run = (cwd: string, ...args: string[]) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+describe('tracestack init in an empty folder', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tracestack-init-'));
+  const init = run(dir, 'init');
+  const gen = run(dir, 'generate');
+
+  it('scaffolds the repository, then validate and generate succeed without warnings', () => {
+    expect(init.code, init.err).toBe(0);
+    expect(listFiles(dir).filter((f) => !f.startsWith('out/'))).toEqual([
+      '.github/workflows/tracestack.yml',
+      '.gitignore',
+      '.gitlab-ci.yml',
+      '.vscode/settings.json',
+      'README.md',
+      'environments/_defaults.yaml',
+      'environments/dev.yaml',
+      'schemas/environment.schema.json',
+    ]);
+    const v = run(dir, 'validate');
+    expect(v).toEqual({ code: 0, out: 'ok: 1 environment valid (dev)\n', err: '' });
+    expect(gen.code, gen.err).toBe(0);
+    expect(run(dir, 'generate', '--check').code).toBe(0);
+  });
+
+  it('the generated tree passes the same upstream validation as the examples', () => {
+    expect(listFiles(join(dir, 'out'))).toContain('dev/argocd/root.yaml');
+    expect(upstreamProblems(join(dir, 'out'))).toEqual([]);
+  }, 120_000);
+
+  it('CI workflows parse as YAML and run validate and generate --check', () => {
+    const gh = parse(readFileSync(join(dir, '.github/workflows/tracestack.yml'), 'utf8'));
+    expect(Object.keys(gh.on)).toContain('pull_request');
+    const runs = gh.jobs.check.steps.map((s: any) => s.run).filter(Boolean);
+    expect(runs).toEqual([expect.stringMatching(/tracestack@\S+ validate$/), expect.stringMatching(/tracestack@\S+ generate --check$/)]);
+    const gl = parse(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'));
+    expect(gl.tracestack.script).toEqual(runs);
+    expect(JSON.stringify(gl.tracestack.rules)).toContain('merge_request_event');
+  });
+
+  it('editors find the schema: modeline in every environment file, and .vscode/settings.json maps it', () => {
+    for (const f of ['environments/_defaults.yaml', 'environments/dev.yaml']) {
+      const first = readFileSync(join(dir, f), 'utf8').split('\n')[0];
+      expect(first).toMatch(MODELINE);
+      expect(first).toBe('# yaml-language-server: $schema=../schemas/environment.schema.json');
+    }
+    const settings = JSON.parse(readFileSync(join(dir, '.vscode/settings.json'), 'utf8'));
+    expect(settings['yaml.schemas']).toEqual({ './schemas/environment.schema.json': ['environments/*.yaml'] });
+    expect(readFileSync(join(dir, 'schemas/environment.schema.json'), 'utf8')).toBe(readFileSync(join(REPO, 'schemas/environment.schema.json'), 'utf8'));
+  });
+
+  it('refuses to overwrite an existing repository; validate warns when the schema copy is stale and --update-schema fixes it', () => {
+    const again = run(dir, 'init');
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('environments/dev.yaml');
+    writeFileSync(join(dir, 'schemas/environment.schema.json'), '{}\n');
+    expect(run(dir, 'validate').err).toContain('schemas/environment.schema.json:1:1: warning: differs from the schema');
+    expect(run(dir, 'init', '--update-schema').code).toBe(0);
+    expect(run(dir, 'validate').err).toBe('');
+  });
+});

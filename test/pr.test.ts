@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, scratchRepo } from './helpers/repo.js';
+import { GIT_ENV, gitIn, initRepo } from './helpers/git.js';
+
+const run = (cwd: string, args: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const edit = (file: string, from: string, to: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(from, to));
+const repo = () => {
+  const dir = scratchRepo();
+  initRepo(dir);
+  return dir;
+};
+
+describe('tracestack pr (a real git repository in a temp folder)', () => {
+  it('one commit on a new branch with exactly the changed files, a message from the summary, and the PR body on stdout', () => {
+    const dir = repo();
+    edit(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7.5');
+    const r = run(dir, ['pr']);
+    expect(r.code, r.err).toBe(0);
+    const branch = gitIn(dir, 'branch', '--show-current').trim();
+    expect(branch).toMatch(/^tracestack\/prod-[0-9a-f]{8}$/);
+    expect(gitIn(dir, 'rev-list', '--count', 'main..HEAD').trim()).toBe('1');
+    expect(gitIn(dir, 'diff', '--name-only', 'main', 'HEAD').trim().split('\n')).toEqual(['environments/prod.yaml', 'out/prod/kustomize/istio-telemetry/kustomization.yaml']);
+    expect(gitIn(dir, 'status', '--porcelain')).toBe('');
+    const message = gitIn(dir, 'log', '-1', '--format=%B');
+    expect(message.split('\n')[0]).toBe('tracestack: prod: spec.istio.samplingPercentage 5 -> 7.5');
+    expect(message).toContain('| istio-telemetry | – | `Telemetry/mesh-default (patch)` | – |');
+    expect(r.out).toContain('| `spec.istio.samplingPercentage` | `5` | `7.5` |');
+    expect(r.err).toContain(`created branch ${branch}`);
+  });
+
+  it('refuses a work tree with changes outside environments/ and out/, and creates no branch', () => {
+    const dir = repo();
+    edit(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7.5');
+    writeFileSync(join(dir, 'notes.txt'), 'wip\n');
+    const r = run(dir, ['pr']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('notes.txt');
+    expect(gitIn(dir, 'branch', '--format=%(refname:short)').trim()).toBe('main');
+  });
+
+  it('nothing changed: no commit, no branch left behind', () => {
+    const dir = repo();
+    const r = run(dir, ['pr']);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('nothing to commit');
+    expect(gitIn(dir, 'branch', '--format=%(refname:short)').trim()).toBe('main');
+    expect(gitIn(dir, 'branch', '--show-current').trim()).toBe('main');
+  });
+
+  it('--open pushes the branch and hands title and body to gh', () => {
+    const dir = repo();
+    const remote = mkdtempSync(join(tmpdir(), 'tracestack-remote-'));
+    gitIn(remote, 'init', '-q', '--bare');
+    gitIn(dir, 'remote', 'add', 'origin', remote);
+    // A stand-in gh on PATH that records how it was called (git itself is real).
+    const bin = mkdtempSync(join(tmpdir(), 'tracestack-bin-'));
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'gh'), `#!/bin/sh\nprintf '%s\\n' "$@" > "${bin}/args"\ncat > "${bin}/body"\n`);
+    chmodSync(join(bin, 'gh'), 0o755);
+    edit(join(dir, 'environments/dev.yaml'), 'retention: 24h', 'retention: 48h');
+    const r = run(dir, ['pr', '--open', '--branch', 'tracing/dev-retention'], { PATH: `${bin}:${process.env.PATH}` });
+    expect(r.code, r.err).toBe(0);
+    expect(gitIn(remote, 'branch', '--format=%(refname:short)').trim()).toBe('tracing/dev-retention');
+    const args = readFileSync(join(bin, 'args'), 'utf8').split('\n');
+    expect(args.slice(0, 4)).toEqual(['pr', 'create', '--head', 'tracing/dev-retention']);
+    expect(args[args.indexOf('--title') + 1]).toBe('tracestack: dev: spec.tempo.retention 24h -> 48h');
+    expect(readFileSync(join(bin, 'body'), 'utf8')).toBe(r.out);
+  });
+});
