@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(REPO, 'dist/cli/main.js');
+const CLI = join(REPO, 'dist/tracestack.mjs'); // the bundle npm installs as the bin
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 if (!existsSync(CLI)) throw new Error('run `npm run build` first');

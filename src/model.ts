@@ -18,6 +18,7 @@ export interface EnvironmentSpec {
     destination: { server?: string; name?: string };
     syncPolicy: { automated: boolean; prune: boolean; selfHeal: boolean };
     install: { enabled: boolean; values: HelmValues };
+    applicationSet: boolean;
   };
   certManager: { enabled: boolean; namespace: string; values: HelmValues };
   istio: {

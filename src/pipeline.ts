@@ -92,6 +92,7 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
     base: baseEnvironment(defaultsSpec),
     outPath: options.outPath,
     sources: v.sources,
+    fleet: v.environments,
     defaultsSource: inputs.defaults?.path ?? 'built-in defaults',
   });
   const checked = verifyTreeDocs(tree, envs.map((e) => e.metadata.name), options.outPath);

@@ -64,7 +64,7 @@ program
   .option('-o, --out <dir>', 'output folder, inside the repository', 'out')
   .option('--check', 'write nothing; exit 1 listing every file that is missing, different or stale')
   .option('--force', 'take over files in the output folder that tracestack did not write')
-  .action((opts: { env?: string[]; out: string; check?: boolean; force?: boolean }) => {
+  .action(async (opts: { env?: string[]; out: string; check?: boolean; force?: boolean }) => {
     const root = program.opts().dir;
     const inputs = readInputs(root);
     let out;
@@ -135,7 +135,7 @@ registerInit(program);
 registerChangedSince(program);
 
 try {
-  program.parse();
+  await program.parseAsync();
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;

@@ -19,6 +19,8 @@ export interface PlanInput {
   /** Source file per environment name, for headers. */
   sources: Record<string, string>;
   defaultsSource: string;
+  /** Every valid environment, for the fleet ApplicationSet (which lists all of them even when --env selects some). */
+  fleet?: Environment[];
 }
 
 export const LEDGER_PATH = '.tracestack/manifest.json';
@@ -70,6 +72,8 @@ export function plan(input: PlanInput): FileTree {
     tree.set(`${envDir}/helmfile.yaml`, yamlFile(source, helmfile(units)));
     renderArgo(tree, env, names, units, input.outPath, source);
   }
+
+  renderFleet(tree, input.fleet ?? input.environments, input.outPath);
 
   for (const id of [...usedBases].sort()) {
     const base = baseUnits.get(id)!;
@@ -223,7 +227,7 @@ function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[
       syncPolicy: syncPolicy([]),
     },
   };
-  tree.set(`${envDir}/argocd/root.yaml`, yamlFile(source, root));
+  if (!a.applicationSet) tree.set(`${envDir}/argocd/root.yaml`, yamlFile(source, root));
   // An explicit list, so the root app renders exactly these files (and kubectl kustomize can check them).
   const appFiles = ['appproject.yaml', ...teamProjectFiles, ...argoUnits.map((u) => `${u.id}.yaml`)];
   tree.set(`${envDir}/argocd/apps/kustomization.yaml`, yamlFile(source, kustomization({ resources: appFiles })));
@@ -272,4 +276,65 @@ function renderTeamProjects(
     files.push(file);
   }
   return files;
+}
+
+/**
+ * Fleets: one ApplicationSet per Argo CD namespace, listing every environment that opted in
+ * (spec.argocd.applicationSet). Each element generates that environment's root app, the same Application that
+ * out/<env>/argocd/root.yaml would be. goTemplate with missingkey=error, so a missing parameter fails loudly.
+ */
+function renderFleet(tree: FileTree, environments: Environment[], outPath: string) {
+  const fleet = environments.filter((e) => e.spec.argocd.applicationSet).sort((x, y) => x.metadata.name.localeCompare(y.metadata.name));
+  if (!fleet.length) return;
+  const byNamespace = new Map<string, Environment[]>();
+  for (const e of fleet) byNamespace.set(e.spec.argocd.namespace, [...(byNamespace.get(e.spec.argocd.namespace) ?? []), e]);
+  const files: string[] = [];
+  const source = 'the environments with spec.argocd.applicationSet';
+  for (const [namespace, envs] of [...byNamespace].sort(([x], [y]) => x.localeCompare(y))) {
+    const appSet = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: { name: 'tracestack-fleet', namespace, labels: { 'app.kubernetes.io/managed-by': 'tracestack' } },
+      spec: {
+        goTemplate: true,
+        goTemplateOptions: ['missingkey=error'],
+        generators: [
+          {
+            list: {
+              elements: envs.map((e) => ({
+                env: e.metadata.name,
+                repoURL: e.spec.argocd.repoURL,
+                targetRevision: e.spec.argocd.targetRevision,
+                path: posix.join(outPath, e.metadata.name, 'argocd/apps'),
+                automated: String(e.spec.argocd.syncPolicy.automated),
+                prune: String(e.spec.argocd.syncPolicy.prune),
+                selfHeal: String(e.spec.argocd.syncPolicy.selfHeal),
+              })),
+            },
+          },
+        ],
+        template: {
+          metadata: {
+            name: '{{.env}}-root',
+            labels: { 'app.kubernetes.io/managed-by': 'tracestack', 'tracestack.dev/environment': '{{.env}}', 'tracestack.dev/component': 'root' },
+            finalizers: [FINALIZER],
+          },
+          spec: {
+            project: 'default',
+            source: { repoURL: '{{.repoURL}}', targetRevision: '{{.targetRevision}}', path: '{{.path}}' },
+            destination: { server: 'https://kubernetes.default.svc', namespace },
+            syncPolicy: { retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } } },
+          },
+        },
+        // Booleans cannot come from string parameters in the template itself; the patch adds automated sync.
+        templatePatch: '{{- if eq .automated "true" }}\nspec:\n  syncPolicy:\n    automated:\n      prune: {{ .prune }}\n      selfHeal: {{ .selfHeal }}\n{{- end }}\n',
+        // Removing an environment from the list must not cascade-delete its whole stack by accident.
+        syncPolicy: { preserveResourcesOnDeletion: true },
+      },
+    };
+    const file = `applicationset-${namespace}.yaml`;
+    files.push(file);
+    tree.set(`fleet/${file}`, yamlFile(source, appSet));
+  }
+  tree.set('fleet/kustomization.yaml', yamlFile(source, kustomization({ resources: files })));
 }

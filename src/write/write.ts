@@ -154,10 +154,15 @@ export function writeTree(outDir: string, tree: FileTree, rendered: string[], fu
     // 1. Stage: the old tree minus stale files, by hard link (cheap, and the old tree stays intact).
     mkdirSync(s.stage, { recursive: true });
     if (existsSync(outDir)) copyTree(outDir, s.stage, (rel) => !stale.has(rel) && !changed.has(rel));
-    // 2. Write what changed into the stage.
+    // 2. Write what changed into the stage, making each folder once.
+    const made = new Set<string>();
     for (const file of changed) {
       const target = join(s.stage, file);
-      mkdirSync(dirname(target), { recursive: true });
+      const dir = dirname(target);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
       writeFileSync(target, planned.get(file)!);
     }
     for (const f of stale) removeEmptyDirs(dirname(join(s.stage, f)), s.stage);

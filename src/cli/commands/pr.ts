@@ -38,7 +38,7 @@ export function registerPr(program: Command) {
     .option('--base <rev>', 'revision the spec changes are described against', 'HEAD')
     .option('--open', 'push the branch and open a pull request with gh or glab')
     .option('--remote <name>', 'remote to push to with --open', 'origin')
-    .action((opts: PrOptions) => {
+    .action(async (opts: PrOptions) => {
       const root: string = program.opts().dir;
       if (!isGitRepo(root)) return fail(`${root} is not inside a git repository`);
       const prefix = repoPrefix(root);
