@@ -10,14 +10,18 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'dist/tracestack.mjs'); // the bundle npm installs as the bin
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+// The fleets live in a temp folder, away from ../shared/upstream: point generate at the upstream schemas so every
+// run verifies its objects against the CRDs, as it does in this repository (skipped, and said, when absent).
+const UPSTREAM = process.env.TRACESTACK_SCHEMAS ?? join(REPO, '../shared/upstream');
+const ENV = existsSync(join(UPSTREAM, 'crd-schemas/index.json')) ? { ...process.env, TRACESTACK_SCHEMAS: UPSTREAM } : process.env;
 if (!existsSync(CLI)) throw new Error('run `npm run build` first');
 
 /** One run: wall milliseconds and peak RSS in MB (from /usr/bin/time, else a wrapper reading resourceUsage). */
 function once(args, cwd) {
   const start = process.hrtime.bigint();
   const r = TIME
-    ? spawnSync(TIME, ['-f', '%M', process.execPath, ...args], { cwd, encoding: 'utf8' })
-    : spawnSync(process.execPath, ['--import', 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\n"+process.resourceUsage().maxRSS+"\\n"))', ...args], { cwd, encoding: 'utf8' });
+    ? spawnSync(TIME, ['-f', '%M', process.execPath, ...args], { cwd, encoding: 'utf8', env: ENV })
+    : spawnSync(process.execPath, ['--import', 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\n"+process.resourceUsage().maxRSS+"\\n"))', ...args], { cwd, encoding: 'utf8', env: ENV });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0 && !(args.includes('--check') && r.status === 1)) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
   const rssKb = Number(r.stderr.trim().split('\n').pop());
@@ -82,7 +86,7 @@ const again = measure([CLI, 'generate'], big);
 row('generate, 200 environments, unchanged out/ (writes nothing)', again, baseline);
 
 const w = Math.max(...rows.map((r) => r.what.length));
-console.log(`tracestack bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), median of ${RUNS} runs after 1 warm-up; RSS = max peak over the runs (${TIME ? '/usr/bin/time' : 'process.resourceUsage'})\n`);
+console.log(`tracestack bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), median of ${RUNS} runs after 1 warm-up; RSS = max peak over the runs (${TIME ? '/usr/bin/time' : 'process.resourceUsage'}); objects verified against ${ENV.TRACESTACK_SCHEMAS ?? 'no upstream schemas (not found)'}\n`);
 console.log(`${'what'.padEnd(w)}  ${'wall ms'.padStart(8)}  ${'x node -e 0'.padStart(11)}  ${'peak RSS MB'.padStart(11)}`);
 for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.ms.toFixed(0).padStart(8)}  ${r.ratio.toFixed(2).padStart(11)}  ${r.rssMb.toFixed(0).padStart(11)}`);
 

@@ -19,12 +19,6 @@ export interface Diagnostic {
   severity: 'error' | 'warning';
 }
 
-export class DiagnosticError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(formatDiagnostic).join('\n'));
-  }
-}
-
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file}:${d.line}:${d.column}`;
   const path = d.path ? ` ${d.path}:` : '';
