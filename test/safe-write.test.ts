@@ -48,7 +48,8 @@ describe('safe writes', () => {
       rmSync(join(dir, 'out'), { recursive: true, force: true });
       cpSync(saved, join(dir, 'out'), { recursive: true });
       const child = spawn(process.execPath, [CLI, 'generate'], { cwd: dir, stdio: 'ignore' });
-      const delay = Math.floor(duration * (0.2 + random() * 1.0));
+      // from early in start-up to well after a normal run ends, so both sides of the swap are hit even on a loaded machine
+      const delay = Math.floor(duration * (0.1 + random() * 1.9));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), delay);
         child.on('exit', () => (clearTimeout(timer), resolve()));
@@ -74,6 +75,28 @@ describe('safe writes', () => {
     expect(hash(join(dir, 'out'))).toBe(newTree);
     expect(leftovers(dir)).toEqual([]);
   }, 240_000);
+
+  it('a crash at the hardest moments leaves the old tree (after staging) or a tree the next run restores (between the renames)', () => {
+    for (const point of ['staged', 'between-renames']) {
+      const dir = scratchRepo();
+      const before = hash(join(dir, 'out'));
+      const file = join(dir, 'environments/prod.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('samplingPercentage: 5', 'samplingPercentage: 9'));
+      const crashed = spawnSync(process.execPath, [CLI, 'generate'], { cwd: dir, encoding: 'utf8', env: { ...process.env, TRACESTACK_FAILPOINT: point } });
+      expect(crashed.signal, point).toBe('SIGKILL');
+      if (point === 'staged') expect(hash(join(dir, 'out'))).toBe(before);
+      else expect(existsSync(join(dir, 'out'))).toBe(false);
+      // the next run (here a read-only --check) first puts the old tree back, then reports the drift
+      const check = run(dir, 'generate', '--check');
+      expect(check.status).toBe(1);
+      expect(hash(join(dir, 'out'))).toBe(before);
+      // the killed run's lock is still there; its process is dead, so the next generate takes it over
+      expect(existsSync(join(dir, '.tracestack-lock-out'))).toBe(true);
+      expect(run(dir, 'generate').status).toBe(0);
+      expect(readFileSync(join(dir, 'out/prod/kustomize/istio-telemetry/kustomization.yaml'), 'utf8')).toContain('randomSamplingPercentage: 9');
+      expect(leftovers(dir)).toEqual([]);
+    }
+  });
 
   it('a run interrupted between the two renames is repaired by the next run', () => {
     const dir = scratchRepo();

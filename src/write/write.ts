@@ -59,6 +59,14 @@ export function withLedger(tree: FileTree, ledger: Ledger | undefined, rendered:
 
 export class WriteRefused extends Error {}
 
+/**
+ * Crash injection for the tests: TRACESTACK_FAILPOINT=<name> kills the process (SIGKILL, like a power cut) at that
+ * point of a write, so the hardest moments are tested deterministically and not only by random kills.
+ */
+function failpoint(name: string) {
+  if (process.env.TRACESTACK_FAILPOINT === name) process.kill(process.pid, 'SIGKILL');
+}
+
 /** Sibling paths of the output folder used by a write: same filesystem, so renames are atomic. */
 function siblings(outDir: string) {
   const parent = dirname(outDir);
@@ -167,7 +175,9 @@ export function writeTree(outDir: string, tree: FileTree, rendered: string[], fu
     }
     for (const f of stale) removeEmptyDirs(dirname(join(s.stage, f)), s.stage);
     // 3. Swap.
+    failpoint('staged');
     if (existsSync(outDir)) renameSync(outDir, s.old);
+    failpoint('between-renames');
     renameSync(s.stage, outDir);
     rmSync(s.old, { recursive: true, force: true });
     return {
