@@ -353,3 +353,15 @@ describe('turning teams off', () => {
     expect(all).not.toMatch(/x-scope-orgid|multitenancyEnabled|routing/i);
   });
 });
+
+describe('log-to-trace links with tenants', () => {
+  it("each organisation's Loki links a trace id to every Tempo tenant datasource of that organisation, and no other", () => {
+    const values = parse(readFileSync(join(OUT, 'teams-demo/values/grafana.yaml'), 'utf8'));
+    const all = values.datasources['datasources.yaml'].datasources as any[];
+    const org = (d: any) => d.orgId ?? 1;
+    for (const loki of all.filter((d) => d.type === 'loki')) {
+      const tempoHere = all.filter((d) => d.type === 'tempo' && org(d) === org(loki)).map((d) => d.uid).sort();
+      expect(loki.jsonData.derivedFields.map((f: any) => f.datasourceUid).sort()).toEqual(tempoHere);
+    }
+  });
+});

@@ -58,7 +58,11 @@ function tenantTempoDatasource(names: Names, tenant: Tenant, orgId: number): Rec
   };
 }
 
-function lokiDatasource(names: Names, lokiUrl: string, tempoUid: string, orgId = MAIN_ORG): Record<string, unknown> {
+/**
+ * Loki with one derived field per Tempo datasource of its organisation: a trace id in a log line links to every
+ * tenant the viewer can query there (with tenants, the log line does not say which tenant holds the trace).
+ */
+function lokiDatasource(names: Names, lokiUrl: string, tempo: Array<{ uid: string; label?: string }>, orgId = MAIN_ORG): Record<string, unknown> {
   return {
     name: 'Loki',
     uid: names.datasourceUids.loki,
@@ -67,15 +71,13 @@ function lokiDatasource(names: Names, lokiUrl: string, tempoUid: string, orgId =
     url: lokiUrl,
     ...(orgId !== MAIN_ORG ? { orgId } : {}),
     jsonData: {
-      derivedFields: [
-        {
-          name: 'TraceID',
-          datasourceUid: tempoUid,
-          matcherRegex: TRACE_ID_REGEX,
-          url: grafanaLiteral('${__value.raw}'),
-          urlDisplayLabel: 'View trace',
-        },
-      ],
+      derivedFields: tempo.map((t) => ({
+        name: t.label ? `TraceID (${t.label})` : 'TraceID',
+        datasourceUid: t.uid,
+        matcherRegex: TRACE_ID_REGEX,
+        url: grafanaLiteral('${__value.raw}'),
+        urlDisplayLabel: t.label ? `View trace in ${t.label}` : 'View trace',
+      })),
     },
   };
 }
@@ -101,20 +103,24 @@ const MAIN_ORG = 1;
 export function datasources(names: Names, lokiUrl: string, teams: Team[] = []): Array<Record<string, unknown>> {
   const uid = names.datasourceUids;
   const tenancy = names.tenancy;
-  if (!tenancy) return [tempoDatasource(names), lokiDatasource(names, lokiUrl, uid.tempo), prometheusDatasource(names, uid.tempo)];
+  if (!tenancy) return [tempoDatasource(names), lokiDatasource(names, lokiUrl, [{ uid: uid.tempo }]), prometheusDatasource(names, uid.tempo)];
   const orgOf = (t: Tenant) => teams.find((team) => team.name === t.team)?.grafanaOrgId ?? MAIN_ORG;
   const teamTenants = tenancy.tenants.filter((t) => t.team !== undefined);
   // Datasource links are by uid within one organisation: a team organisation gets its own Loki and Prometheus,
   // linking back to the (first) team datasource there.
   const otherOrgs = [...new Set(teamTenants.map(orgOf))].filter((o) => o !== MAIN_ORG).sort((a, b) => a - b);
   const firstIn = (org: number) => teamTenants.find((t) => orgOf(t) === org)!.datasourceUid;
+  const tempoIn = (org: number) => [
+    ...(org === MAIN_ORG ? [{ uid: tenancy.platform.datasourceUid, label: tenancy.platform.id }] : []),
+    ...teamTenants.filter((t) => orgOf(t) === org).map((t) => ({ uid: t.datasourceUid, label: t.id })),
+  ];
   return [
     // Multi-tenant Tempo refuses requests without a tenant: the platform datasource reads the platform tenant.
     tenantTempoDatasource(names, tenancy.platform, MAIN_ORG),
-    lokiDatasource(names, lokiUrl, tenancy.platform.datasourceUid),
+    lokiDatasource(names, lokiUrl, tempoIn(MAIN_ORG)),
     prometheusDatasource(names, tenancy.platform.datasourceUid),
     ...teamTenants.map((t) => tenantTempoDatasource(names, t, orgOf(t))),
-    ...otherOrgs.flatMap((org) => [lokiDatasource(names, lokiUrl, firstIn(org), org), prometheusDatasource(names, firstIn(org), org)]),
+    ...otherOrgs.flatMap((org) => [lokiDatasource(names, lokiUrl, tempoIn(org), org), prometheusDatasource(names, firstIn(org), org)]),
   ];
 }
 
