@@ -4,13 +4,14 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { validateInputs } from '../src/pipeline.js';
 import { plan } from '../src/plan/plan.js';
 import { baseEnvironment } from '../src/resolve/resolve.js';
+import { toYaml } from '../src/render/yaml.js';
 
 /**
  * Injection-proof rendering: adversarial strings in every free-text field of the spec must come out as the same
  * strings, at the intended place, in files that still parse with the same set of keys. A renderer that pasted
  * strings into YAML text would break on the first `: `, `#`, newline or quote.
  */
-const nasty = fc.constantFrom(': ', '#', ' # c', '- ', '\n', '\r\n', "'", '"', '{{ .Values.x }}', '}}', '$', '${HOME}', '$$', '&anchor', '*alias', '!!binary', '%TAG', '@', '`', '|', '>', '? ', 'null', 'true', 'no', '0x1F', '1e3', '~', '\t', '\u2028', '😀', 'ü', '---', '...', '[a, b]', '{a: b}', ',', '\\', '\u0085');
+const nasty = fc.constantFrom(': ', '#', 'no', 'on', 'y', 'off', '1_000', '0o17', '<<', '2001-12-14',  ' # c', '- ', '\n', '\r\n', "'", '"', '{{ .Values.x }}', '}}', '$', '${HOME}', '$$', '&anchor', '*alias', '!!binary', '%TAG', '@', '`', '|', '>', '? ', 'null', 'true', 'no', '0x1F', '1e3', '~', '\t', '\u2028', '😀', 'ü', '---', '...', '[a, b]', '{a: b}', ',', '\\', '\u0085');
 const piece = fc.oneof({ weight: 3, arbitrary: nasty }, { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 12 }) });
 const adversarial = fc.oneof(
   { weight: 20, arbitrary: fc.array(piece, { minLength: 1, maxLength: 8 }).map((p) => p.join('')) },
@@ -37,13 +38,21 @@ function environmentText(v: Record<(typeof FIELDS)[number], string>): string {
   return stringify(doc);
 }
 
-/** Parse every rendered file; return docs, failing on any parse error. */
+/**
+ * Parse every rendered file with YAML 1.2 rules (Kustomize, this tool) and YAML 1.1 rules (Helm, Argo CD and
+ * kubectl read `no`, `on`, `1_000` as non-strings), failing on any parse error or any disagreement.
+ */
 function parsedTree(tree: Map<string, string>): Map<string, unknown[]> {
   const out = new Map<string, unknown[]>();
   for (const [file, text] of tree) {
     const docs = parseAllDocuments(text);
     for (const d of docs) if (d.errors.length) throw new Error(`${file} does not parse: ${d.errors[0].message}`);
-    out.set(file, docs.map((d) => d.toJS()));
+    const js = docs.map((d) => d.toJS());
+    // (merge: false: this parser also takes a quoted "<<" key as a merge key, which Go's YAML 1.1 readers do not;
+    //  that "<<" is always written quoted is checked below)
+    const as11 = parseAllDocuments(text, { version: '1.1', merge: false }).map((d) => d.toJS());
+    expect(as11, `${file} reads differently under YAML 1.1`).toEqual(js);
+    out.set(file, js);
   }
   return out;
 }
@@ -97,6 +106,13 @@ describe('rendering is injection-proof (property test, fixed seed)', () => {
       { numRuns: 1000, seed: 20261124, endOnFailure: true },
     );
   }, 300_000);
+
+  it('strings that YAML 1.1 or 1.2 would read as something else are written quoted', () => {
+    for (const s of ['no', 'on', 'y', 'off', '1_000', '0o17', '<<', '2001-12-14', 'true', '~', 'null', '0x1F', '1e3', '.inf']) {
+      const line = toYaml({ [s]: s }).trim();
+      expect(line, s).toBe(`"${s}": "${s}"`);
+    }
+  });
 
   it('the check itself catches a renderer that pastes strings into YAML text', () => {
     const pasted = `controller:\n  config:\n    otel-service-name: ${'a: b # c'}\n`;

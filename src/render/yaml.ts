@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { packagePath } from '../package.js';
 import Handlebars from 'handlebars';
-import { stringify } from 'yaml';
+import { Document, parse, visit } from 'yaml';
 
 const templatesDir = pathToFileURL(packagePath('templates') + '/');
 const header = Handlebars.compile(readFileSync(new URL('header.hbs', templatesDir), 'utf8'), { noEscape: true, strict: true });
@@ -17,17 +17,52 @@ export function toYaml(data: unknown): string {
   // A fleet renders the same objects many times (environments that differ in a few fields): serialize each
   // distinct value once. The key is exact for plain data (non-finite numbers and -0 are told apart).
   const key = JSON.stringify(data, exactNumbers);
-  if (key === undefined) return stringify(data, YAML_OPTIONS);
+  if (key === undefined) return serialize(data);
   let text = serialized.get(key);
   if (text === undefined) {
-    text = stringify(data, YAML_OPTIONS);
+    text = serialize(data, key);
     if (serialized.size > 100_000) serialized.clear();
     serialized.set(key, text);
   }
   return text;
 }
 
-const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2, aliasDuplicateObjects: false } as const;
+const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2 } as const;
+
+/**
+ * The readers of these files disagree on YAML versions: Helm, Argo CD and kubectl parse with YAML 1.1 rules (`no`,
+ * `on`, `y`, `1_000`, `1:20`, `<<` mean something else there), Kustomize and this tool with 1.2 rules. Serialize
+ * with 1.2 (which quotes what 1.2 would misread) and also quote every string that 1.1 would read as anything but
+ * that string, so a string is a string to every reader.
+ */
+function serialize(data: unknown, json?: string): string {
+  const doc = new Document(data, { aliasDuplicateObjects: false });
+  if (json === undefined || MAYBE_AMBIGUOUS_JSON.test(json))
+    visit(doc, {
+      Scalar(_key, node) {
+        if (typeof node.value === 'string' && misreadInYaml11(node.value)) node.type = 'QUOTE_DOUBLE';
+      },
+    });
+  return doc.toString(YAML_OPTIONS);
+}
+
+/** A JSON text that holds a string starting like a YAML 1.1 bool, null, number, timestamp or merge key. */
+const MAYBE_AMBIGUOUS_JSON = /"[-+.0-9~<=nNyYoOtTfF]/;
+const misread = new Map<string, boolean>();
+function misreadInYaml11(s: string): boolean {
+  if (s === '<<') return true; // the merge key, as a map key
+  if (!/^[-+.0-9~<=nNyYoOtTfF]/.test(s)) return false;
+  let hit = misread.get(s);
+  if (hit === undefined) {
+    try {
+      hit = parse(s, { version: '1.1' }) !== s;
+    } catch {
+      hit = true; // e.g. `<<` on its own: not a plain string either
+    }
+    misread.set(s, hit);
+  }
+  return hit;
+}
 const serialized = new Map<string, string>();
 const exactNumbers = (_k: string, v: unknown) => (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `\u0000number:${Object.is(v, -0) ? '-0' : v}` : v);
 
