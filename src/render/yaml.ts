@@ -48,10 +48,16 @@ function serialize(data: unknown, json?: string): string {
 
 /** A JSON text that holds a string starting like a YAML 1.1 bool, null, number, timestamp or merge key. */
 const MAYBE_AMBIGUOUS_JSON = /"[-+.0-9~<=nNyYoOtTfF]/;
+/**
+ * A cheap superset of the YAML 1.1 plain scalars that are not strings (bool, null, int, float, timestamp, merge,
+ * value): only these are parsed to be sure.
+ */
+const MAYBE_NOT_A_STRING_IN_1_1 =
+  /^(?:[-+]?[0-9.][0-9a-fA-FxXoObB_:.eE+-]*|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|~|[Nn]ull|NULL|[yYnN]|[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF|<<|=|[0-9]{4}-.*)$/;
 const misread = new Map<string, boolean>();
 function misreadInYaml11(s: string): boolean {
   if (s === '<<') return true; // the merge key, as a map key
-  if (!/^[-+.0-9~<=nNyYoOtTfF]/.test(s)) return false;
+  if (!MAYBE_NOT_A_STRING_IN_1_1.test(s)) return false;
   let hit = misread.get(s);
   if (hit === undefined) {
     try {
