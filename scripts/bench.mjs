@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(REPO, 'dist/tracestack.mjs'); // the bundle npm installs as the bin
+const CLI = join(REPO, 'bin/tracestack.cjs'); // the command npm installs as the bin
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 // The fleets live in a temp folder, away from ../shared/upstream: point generate at the upstream schemas so every

@@ -15,12 +15,14 @@ writeFileSync(new URL('dist/environment.validate.cjs', root), standaloneCode.def
 
 await build({
   entryPoints: [new URL('dist/cli/main.js', root).pathname],
-  outfile: new URL('dist/tracestack.mjs', root).pathname,
+  outfile: new URL('dist/tracestack.cjs', root).pathname,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  // CommonJS, so bin/tracestack.cjs can compile it with a V8 code cache (vm.Script cachedData)
+  format: 'cjs',
   target: 'node20',
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  define: { 'import.meta.url': '__tracestack_bundle_url' },
+  banner: { js: "const __tracestack_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
   minify: true,
   logLevel: 'warning',
 });

@@ -6,7 +6,7 @@ let root: string | undefined;
 
 /**
  * The tracestack package folder (holding schemas/, templates/, package.json), found by walking up from this
- * module: works from src/ (tests), dist/ (tsc output) and the single-file bundle dist/tracestack.mjs alike.
+ * module: works from src/ (tests), dist/ (tsc output) and the single-file bundle dist/tracestack.cjs alike.
  */
 export function packageRoot(): string {
   if (root) return root;

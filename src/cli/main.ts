@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
 import { generate, validateInputs, type Inputs } from '../pipeline.js';
@@ -134,9 +133,8 @@ registerPr(program);
 registerInit(program);
 registerChangedSince(program);
 
-try {
-  await program.parseAsync();
-} catch (e) {
+// (no top-level await: the bundle is CommonJS, so that bin/tracestack.cjs can run it with a V8 code cache)
+program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else if (e instanceof UsageError) {
@@ -149,4 +147,4 @@ try {
     process.stderr.write(`internal error: ${(e as Error).stack ?? e}\n`);
     process.exitCode = EXIT.usage;
   }
-}
+});

@@ -8,8 +8,8 @@ import { generate } from '../../src/pipeline.js';
 import type { FileTree } from '../../src/plan/plan.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** The bundled CLI, exactly what `npm install` ships (bin: dist/tracestack.mjs). */
-export const CLI = join(REPO, 'dist/tracestack.mjs');
+/** The command exactly as `npm install` ships it (bin/tracestack.cjs running the bundle dist/tracestack.cjs). */
+export const CLI = join(REPO, 'bin/tracestack.cjs');
 
 /** Render the committed example environments in memory, exactly as `tracestack generate` would. */
 export function renderExamples(root = REPO): FileTree {
