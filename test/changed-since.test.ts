@@ -1,16 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selectChanged } from '../src/cli/commands/changed-since.js';
-import { CLI, scratchRepo } from './helpers/repo.js';
-import { GIT_ENV, gitIn, initRepo } from './helpers/git.js';
+import { scratchRepo, runCli, editFile } from './helpers/repo.js';
+import { gitIn, initRepo } from './helpers/git.js';
 
-const run = (cwd: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-const edit = (file: string, from: string, to: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(from, to));
+const run = (cwd: string, ...args: string[]) => runCli(cwd, args);
+const edit = editFile;
 
 describe('selectChanged', () => {
   const exists = () => true;

@@ -1,26 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, symlinkSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, listFiles, readTree, scratchRepo } from './helpers/repo.js';
+import { CLI, listFiles, readTree, scratchRepo, runCli, editFile } from './helpers/repo.js';
 
-const run = (cwd: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const run = (cwd: string, ...args: string[]) => runCli(cwd, args);
 const treeHash = (dir: string) => {
   const h = createHash('sha256');
   for (const [f, c] of readTree(dir)) h.update(f).update('\0').update(c).update('\0');
   return h.digest('hex');
 };
-const edit = (file: string, from: string | RegExp, to: string) => {
-  const text = readFileSync(file, 'utf8');
-  const next = text.replace(from, to);
-  if (next === text) throw new Error(`no change made to ${file}`);
-  writeFileSync(file, next);
-};
+const edit = editFile;
 
 describe('tracestack CLI', () => {
   it('generate on an unchanged repo writes nothing new and --check passes', () => {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,23 +6,12 @@ import { REDACTED_CHANGED, redactSecretPair } from '../src/diff/redact.js';
 import { specChanges } from '../src/diff/spec.js';
 import { readInputs } from '../src/cli/io.js';
 import { validateInputs } from '../src/pipeline.js';
-import { CLI, REPO, scratchRepo } from './helpers/repo.js';
-import { GIT_ENV, initRepo } from './helpers/git.js';
+import { REPO, scratchRepo, runCli, editFile } from './helpers/repo.js';
+import { gitScratchRepo } from './helpers/git.js';
 
-const run = (cwd: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-const edit = (file: string, from: string, to: string) => {
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`${from} not in ${file}`);
-  writeFileSync(file, text.replace(from, to));
-};
-const gitRepo = () => {
-  const dir = scratchRepo();
-  initRepo(dir);
-  return dir;
-};
+const run = (cwd: string, ...args: string[]) => runCli(cwd, args);
+const edit = editFile;
+const gitRepo = gitScratchRepo;
 
 describe('tracestack diff', () => {
   it('a sampling change in prod: exit 1, only prod files, and the markdown names the field with old -> new; after generate: exit 0, no output', () => {

@@ -1,15 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explain } from '../src/docs/explain.js';
 import { environmentSchema } from '../src/validate/schema.js';
-import { CLI, scratchRepo } from './helpers/repo.js';
+import { scratchRepo, runCli } from './helpers/repo.js';
 
-const run = (cwd: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const run = (cwd: string, ...args: string[]) => runCli(cwd, args);
 
 describe('tracestack explain', () => {
   it('prints type, default, description and examples of a leaf field', () => {

@@ -1,17 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MODELINE } from '../src/validate/modeline.js';
-import { CLI, listFiles, REPO } from './helpers/repo.js';
+import { listFiles, REPO, runCli } from './helpers/repo.js';
 import { upstreamProblems } from './helpers/validate-tree.js';
 
-const run = (cwd: string, ...args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const run = (cwd: string, ...args: string[]) => runCli(cwd, args);
 
 describe('tracestack init in an empty folder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tracestack-init-'));

@@ -1,21 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, scratchRepo } from './helpers/repo.js';
-import { GIT_ENV, gitIn, initRepo } from './helpers/git.js';
+import { runCli, editFile } from './helpers/repo.js';
+import { gitIn, gitScratchRepo } from './helpers/git.js';
 
-const run = (cwd: string, args: string[], env: Record<string, string> = {}) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-const edit = (file: string, from: string, to: string) => writeFileSync(file, readFileSync(file, 'utf8').replace(from, to));
-const repo = () => {
-  const dir = scratchRepo();
-  initRepo(dir);
-  return dir;
-};
+const run = runCli;
+const edit = editFile;
+const repo = gitScratchRepo;
 
 describe('tracestack pr (a real git repository in a temp folder)', () => {
   it('one commit on a new branch with exactly the changed files, a message from the summary, and the PR body on stdout', () => {

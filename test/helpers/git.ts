@@ -1,3 +1,4 @@
+import { scratchRepo } from './repo.js';
 import { execFileSync } from 'node:child_process';
 
 /** A real git in a temp repository, with a fixed identity (tests never depend on the user's git config). */
@@ -19,4 +20,11 @@ export function initRepo(dir: string): void {
   gitIn(dir, 'init', '-q', '-b', 'main');
   gitIn(dir, 'add', '-A');
   gitIn(dir, 'commit', '-q', '-m', 'initial');
+}
+
+/** A scratch copy of the repository inputs and out/, committed in a fresh git repository. */
+export function gitScratchRepo(): string {
+  const dir = scratchRepo();
+  initRepo(dir);
+  return dir;
 }

@@ -1,10 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, cpSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, cpSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { readInputs } from '../../src/cli/io.js';
 import { generate } from '../../src/pipeline.js';
+import { GIT_ENV } from './git.js';
 import type { FileTree } from '../../src/plan/plan.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,3 +53,17 @@ export function scratchRepo(withOut = true): string {
 }
 
 export const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+
+/** Run the CLI as a user would (NO_COLOR, git identity fixed); exit code and both streams. */
+export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Replace text in a file; fails when nothing changed, so a test never edits in vain. */
+export function editFile(file: string, from: string | RegExp, to: string): void {
+  const text = readFileSync(file, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`no change made to ${file} (${from} not found)`);
+  writeFileSync(file, next);
+}
