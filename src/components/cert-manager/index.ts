@@ -2,7 +2,7 @@ import type { Component } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
-import { withPassThrough } from '../values.js';
+import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
 
 /** cert-manager issues the OpenTelemetry Operator's webhook certificate (stable under Argo CD, unlike helm-generated certs). */
 export const certManager: Component = {
@@ -22,18 +22,7 @@ export const certManager: Component = {
         wave: WAVES.certManager,
         needs: [],
         syncOptions: ['ServerSideApply=true'],
-        ignoreDifferences: [
-          {
-            group: 'admissionregistration.k8s.io',
-            kind: 'ValidatingWebhookConfiguration',
-            jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
-          },
-          {
-            group: 'admissionregistration.k8s.io',
-            kind: 'MutatingWebhookConfiguration',
-            jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
-          },
-        ],
+        ignoreDifferences: webhookCaBundleDiffs(false),
         argocd: true,
       },
     ];

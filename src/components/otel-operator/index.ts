@@ -2,7 +2,7 @@ import type { Component } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
-import { withPassThrough } from '../values.js';
+import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
 
 /**
  * The OpenTelemetry Operator. Its webhook certificate comes from cert-manager: the chart's self-generated
@@ -36,8 +36,7 @@ export const otelOperator: Component = {
         syncOptions: ['ServerSideApply=true', 'SkipDryRunOnMissingResource=true', 'RespectIgnoreDifferences=true'],
         ignoreDifferences: [
           // cert-manager's CA injector writes these at runtime.
-          { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
-          { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'] },
+          ...webhookCaBundleDiffs(false),
           { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jqPathExpressions: ['.spec.conversion.webhook.clientConfig.caBundle'] },
         ],
         argocd: true,
