@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { packagePath } from '../package.js';
 import Handlebars from 'handlebars';
 import { Document, parse, visit } from 'yaml';
+import { emitYaml } from './emit.js';
 
 const templatesDir = pathToFileURL(packagePath('templates') + '/');
 const header = Handlebars.compile(readFileSync(new URL('header.hbs', templatesDir), 'utf8'), { noEscape: true, strict: true });
@@ -14,6 +15,8 @@ export const TOOL_VERSION = '0.1.0';
  * `: `, `#`, newlines or `{{` stays a string. No line folding: output is stable and diff-friendly.
  */
 export function toYaml(data: unknown): string {
+  const fast = emitYaml(data, misreadInYaml11);
+  if (fast !== undefined) return fast;
   // A fleet renders the same objects many times (environments that differ in a few fields): serialize each
   // distinct value once. The key is exact for plain data (non-finite numbers and -0 are told apart).
   const key = JSON.stringify(data, exactNumbers);
@@ -35,7 +38,7 @@ const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2 } as const;
  * with 1.2 (which quotes what 1.2 would misread) and also quote every string that 1.1 would read as anything but
  * that string, so a string is a string to every reader.
  */
-function serialize(data: unknown, json?: string): string {
+export function serialize(data: unknown, json?: string): string {
   const doc = new Document(data, { aliasDuplicateObjects: false });
   if (json === undefined || MAYBE_AMBIGUOUS_JSON.test(json))
     visit(doc, {
@@ -55,7 +58,7 @@ const MAYBE_AMBIGUOUS_JSON = /"[-+.0-9~<=nNyYoOtTfF]/;
 const MAYBE_NOT_A_STRING_IN_1_1 =
   /^(?:[-+]?[0-9.][0-9a-fA-FxXoObB_:.eE+-]*|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|~|[Nn]ull|NULL|[yYnN]|[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF|<<|=|[0-9]{4}-.*)$/;
 const misread = new Map<string, boolean>();
-function misreadInYaml11(s: string): boolean {
+export function misreadInYaml11(s: string): boolean {
   if (s === '<<') return true; // the merge key, as a map key
   if (!MAYBE_NOT_A_STRING_IN_1_1.test(s)) return false;
   let hit = misread.get(s);
