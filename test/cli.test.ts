@@ -124,6 +124,19 @@ describe('tracestack CLI', () => {
     expect(listFiles(join(dir, 'out'))).toEqual(['prod']);
   });
 
+  it('finds a symlink deep in an existing output tree, below folders it has already checked', () => {
+    const dir = scratchRepo(false);
+    expect(run(dir, 'generate').code).toBe(0);
+    const outside = mkdtempSync(join(tmpdir(), 'tracestack-outside-'));
+    rmSync(join(dir, 'out/prod/kustomize/collector'), { recursive: true });
+    symlinkSync(outside, join(dir, 'out/prod/kustomize/collector'));
+    editFile(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7');
+    const r = run(dir, 'generate');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('prod/kustomize/collector is a symlink');
+    expect(listFiles(outside)).toEqual([]);
+  });
+
   it('usage errors exit 2', () => {
     const dir = scratchRepo(false);
     expect(run(dir, 'generate', '--no-such-flag').code).toBe(2);

@@ -49,6 +49,14 @@ describe('credential scanning of the rendered tree', () => {
     ]);
     expect(scanForSecrets(tree, 'out').map((x) => `${x.file}:${x.line}`)).toEqual(['out/prod/values/a.yaml:2', 'out/prod/values/b.yaml:2', 'out/prod/values/c.yaml:2', 'out/prod/values/d.yaml:1']);
   });
+  it('reports a credential line in every file that holds it (lines are scanned once, found everywhere)', () => {
+    const line = '  password: hunter2';
+    const tree = new Map([
+      ['dev/values/a.yaml', `admin:\n${line}\n`],
+      ['prod/values/a.yaml', `x: 1\nadmin:\n${line}\n`],
+    ]);
+    expect(scanForSecrets(tree, 'out').map((x) => `${x.file}:${x.line}:${x.column}`)).toEqual(['out/dev/values/a.yaml:2:3', 'out/prod/values/a.yaml:3:3']);
+  });
   it('does not mistake URLs, paths, names or env placeholders for secrets', () => {
     for (const s of ['https://grafana-community.github.io/helm-charts', '$values/out/prod/values/tempo.yaml', 'opentelemetry-collector-k8sattributes', '${AZURE_STORAGE_KEY}', 'ghcr.io/open-telemetry/opentelemetry-collector-releases']) {
       expect(looksLikeSecret(s), s).toBe(false);

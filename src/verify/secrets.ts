@@ -46,27 +46,40 @@ export function scanForSecrets(tree: FileTree, outPath: string): Diagnostic[] {
   const found: Diagnostic[] = [];
   for (const [file, text] of tree) {
     text.split('\n').forEach((line, i) => {
-      if (line.trimStart().startsWith('#')) return;
-      const hit = (column: number, what: string) =>
+      let hit = lineHits.get(line);
+      if (hit === undefined) {
+        hit = scanLine(line);
+        if (lineHits.size > 200_000) lineHits.clear();
+        lineHits.set(line, hit);
+      }
+      if (hit)
         found.push({
           file: posix.join(outPath, file),
           line: i + 1,
-          column: column + 1,
+          column: hit.column + 1,
           path: '',
           code: 'secret',
-          message: `refusing to write what looks like ${what}; credentials belong in an existing Secret, referenced by name`,
+          message: `refusing to write what looks like ${hit.what}; credentials belong in an existing Secret, referenced by name`,
           suggestion: 'Remove it from the environment (pass-through values) and reference a Secret instead.',
           severity: 'error',
         });
-      const aws = AWS_KEY_ID.exec(line);
-      if (aws) return hit(aws.index, 'an AWS access key id');
-      const pem = PEM.exec(line);
-      if (pem) return hit(pem.index, 'a PEM block');
-      const cred = CREDENTIAL_KEYS.exec(line);
-      if (cred && cred[2] && !/^(""|''|null|~|\$\{[A-Z_][A-Z0-9_]*\})$/.test(cred[2])) return hit(line.indexOf(cred[1]), `a literal ${cred[1]}`);
-      const value = /:\s+(["']?[^\s"']+["']?)\s*$/.exec(line) ?? /^\s*-\s+(["']?[^\s"']+["']?)\s*$/.exec(line);
-      if (value && looksLikeSecret(value[1])) hit(line.lastIndexOf(value[1]), 'a secret (a long high-entropy token)');
     });
   }
   return found;
+}
+
+/** A fleet's files share most of their lines: each distinct line is scanned once (the verdict depends on the line alone). */
+const lineHits = new Map<string, { column: number; what: string } | null>();
+
+function scanLine(line: string): { column: number; what: string } | null {
+  if (line.trimStart().startsWith('#')) return null;
+  const aws = AWS_KEY_ID.exec(line);
+  if (aws) return { column: aws.index, what: 'an AWS access key id' };
+  const pem = PEM.exec(line);
+  if (pem) return { column: pem.index, what: 'a PEM block' };
+  const cred = CREDENTIAL_KEYS.exec(line);
+  if (cred && cred[2] && !/^(""|''|null|~|\$\{[A-Z_][A-Z0-9_]*\})$/.test(cred[2])) return { column: line.indexOf(cred[1]), what: `a literal ${cred[1]}` };
+  const value = /:\s+(["']?[^\s"']+["']?)\s*$/.exec(line) ?? /^\s*-\s+(["']?[^\s"']+["']?)\s*$/.exec(line);
+  if (value && looksLikeSecret(value[1])) return { column: line.lastIndexOf(value[1]), what: 'a secret (a long high-entropy token)' };
+  return null;
 }

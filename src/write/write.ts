@@ -154,7 +154,8 @@ export function writeTree(outDir: string, tree: FileTree, rendered: string[], fu
       throw new WriteRefused(`refusing to overwrite files that tracestack did not write (not in ${LEDGER_PATH}):\n  ${unowned.join('\n  ')}\nMove them away, or run with --force to take them over.`);
     }
     const planned = withLedger(tree, ledger, rendered, full);
-    for (const file of planned.keys()) refuseSymlinkOnPath(outDir, file);
+    const seen = new Map<string, 'dir' | 'missing'>();
+    for (const file of planned.keys()) refuseSymlinkOnPath(outDir, file, seen);
     const stale = new Set(changes.filter((c) => c.kind === 'stale' && owned.has(c.file)).map((c) => c.file));
     const changed = new Set(changes.filter((c) => c.kind !== 'stale').map((c) => c.file));
     if (!changed.size && !stale.size && existsSync(outDir)) return { written: [], pruned: [], kept: foreignFiles(outDir, planned, owned), notes };
@@ -192,23 +193,31 @@ export function writeTree(outDir: string, tree: FileTree, rendered: string[], fu
   }
 }
 
-/** Refuse when any existing component of the path inside the output folder is a symlink. */
-function refuseSymlinkOnPath(outDir: string, file: string) {
+/**
+ * Refuse when any existing component of the path inside the output folder is a symlink. `seen` remembers the
+ * folders already looked at in this run ('dir' exists and is no link, 'missing' does not exist), so a tree of
+ * thousands of files costs one lstat per folder.
+ */
+function refuseSymlinkOnPath(outDir: string, file: string, seen: Map<string, 'dir' | 'missing'>) {
   let p = outDir;
-  for (const part of file.split('/')) {
-    p = join(p, part);
-    if (!existsSync(p) && !isLink(p)) return;
-    if (isLink(p)) throw new WriteRefused(`refusing to write ${file}: ${relative(dirname(outDir), p)} is a symlink (tracestack does not write through links)`);
+  const parts = file.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    p = join(p, parts[i]);
+    const last = i === parts.length - 1;
+    const known = last ? undefined : seen.get(p);
+    if (known === 'missing') return;
+    if (known === 'dir') continue;
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      if (!last) seen.set(p, 'missing');
+      return;
+    }
+    if (st.isSymbolicLink()) throw new WriteRefused(`refusing to write ${file}: ${relative(dirname(outDir), p)} is a symlink (tracestack does not write through links)`);
+    if (!last) seen.set(p, 'dir');
   }
 }
-
-const isLink = (p: string) => {
-  try {
-    return lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
-};
 
 /** Hard-link (or, across devices, copy) files; re-create symlinks as symlinks, never following them. */
 function copyTree(from: string, to: string, include: (rel: string) => boolean, rel = '') {
