@@ -1,9 +1,9 @@
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { loadEnvironments, type InputFile } from './load/environments.js';
+import { loadDefaultsLayer, loadEnvironmentFile, type DefaultsLayer, type InputFile } from './load/environments.js';
 import { isPlainObject } from './load/merge.js';
 import { parseYamlSource } from './load/yamlSource.js';
 import type { Environment } from './model.js';
-import { plan, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
+import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
 import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
@@ -27,33 +27,61 @@ export interface ValidateResult {
 
 /** load -> validate -> resolve defaults. Pure. */
 export function validateInputs(inputs: Inputs, options: CrossCheckOptions = {}): ValidateResult {
-  const loaded = loadEnvironments(inputs.defaults, inputs.environments);
-  const diagnostics = [...(inputs.problems ?? []), ...loaded.diagnostics];
+  const v = new Validation(inputs, options);
   const environments: Environment[] = [];
-  const sources: Record<string, string> = {};
-  const seen = new Map<string, string>();
-  // With a broken defaults layer every environment would report it again as missing settings: stop at the cause.
-  const defaultsPath = inputs.defaults?.path ?? '';
-  const defaultsBroken = diagnostics.some((d) => d.file === defaultsPath || d.file.endsWith('/_defaults.yaml'));
-  for (const env of loaded.environments) {
-    if (defaultsBroken) continue;
-    const r = validateEnvironment(env);
-    diagnostics.push(...r.diagnostics);
-    if (seen.has(env.name)) {
-      diagnostics.push({ file: env.file, line: 1, column: 1, path: 'metadata.name', code: 'duplicate-environment', message: `environment "${env.name}" is also defined in ${seen.get(env.name)}`, severity: 'error' });
-    }
-    seen.set(env.name, env.file);
-    const teamProblems = r.resolved ? validateTeams(env, r.resolved as unknown as Environment) : [];
-    diagnostics.push(...teamProblems);
-    if (r.resolved && teamProblems.length === 0) {
-      const cross = crossCheck(env, r.resolved as unknown as Environment, options);
-      diagnostics.push(...cross);
-      if (cross.some((d) => d.severity === 'error')) continue;
-      environments.push(r.resolved as unknown as Environment);
-      sources[env.name] = env.file;
-    }
+  for (const f of inputs.environments) {
+    const env = v.next(f);
+    if (env) environments.push(env);
   }
-  return { environments: environments.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)), sources, diagnostics: sortDiagnostics(diagnostics) };
+  return { environments: environments.sort(byName), sources: v.sources, diagnostics: sortDiagnostics(v.diagnostics) };
+}
+
+const byName = (a: Environment, b: Environment) => a.metadata.name.localeCompare(b.metadata.name);
+
+/** Validation one environment file at a time (so generate can render each as soon as it is valid). */
+class Validation {
+  readonly diagnostics: Diagnostic[];
+  readonly sources: Record<string, string> = {};
+  private readonly layer: DefaultsLayer;
+  private readonly defaultsBroken: boolean;
+  private readonly seen = new Map<string, string>();
+
+  constructor(
+    inputs: Inputs,
+    private readonly options: CrossCheckOptions,
+  ) {
+    this.layer = loadDefaultsLayer(inputs.defaults);
+    this.diagnostics = [...(inputs.problems ?? []), ...this.layer.diagnostics];
+    // With a broken defaults layer every environment would report it again as missing settings: stop at the cause.
+    const defaultsPath = inputs.defaults?.path ?? '';
+    this.defaultsBroken = this.diagnostics.some((d) => d.file === defaultsPath || d.file.endsWith('/_defaults.yaml'));
+  }
+
+  get failed(): boolean {
+    return this.diagnostics.some((d) => d.severity === 'error');
+  }
+
+  /** Load, validate and resolve one environment file: the resolved environment, or undefined (with diagnostics). */
+  next(f: InputFile): Environment | undefined {
+    const loaded = loadEnvironmentFile(f, this.layer);
+    this.diagnostics.push(...loaded.diagnostics);
+    const env = loaded.environment;
+    if (!env || this.defaultsBroken) return undefined;
+    const r = validateEnvironment(env);
+    this.diagnostics.push(...r.diagnostics);
+    if (this.seen.has(env.name)) {
+      this.diagnostics.push({ file: env.file, line: 1, column: 1, path: 'metadata.name', code: 'duplicate-environment', message: `environment "${env.name}" is also defined in ${this.seen.get(env.name)}`, severity: 'error' });
+    }
+    this.seen.set(env.name, env.file);
+    const teamProblems = r.resolved ? validateTeams(env, r.resolved as unknown as Environment) : [];
+    this.diagnostics.push(...teamProblems);
+    if (!r.resolved || teamProblems.length) return undefined;
+    const cross = crossCheck(env, r.resolved as unknown as Environment, this.options);
+    this.diagnostics.push(...cross);
+    if (cross.some((d) => d.severity === 'error')) return undefined;
+    this.sources[env.name] = env.file;
+    return r.resolved as unknown as Environment;
+  }
 }
 
 export interface GenerateOptions extends CrossCheckOptions {
@@ -63,6 +91,13 @@ export interface GenerateOptions extends CrossCheckOptions {
   outPath: string;
   /** Render only these environments (default: all). */
   only?: string[];
+  /**
+   * Called with each part of the tree (an environment's files, then the shared files) as soon as it is rendered
+   * and verified, while no problem has been found so far: the caller may stage it for writing. The run can
+   * still fail afterwards (a later environment, an unknown --env), so nothing may be made visible before
+   * generate returns a tree.
+   */
+  onPart?: (part: FileTree) => void;
 }
 
 export interface GenerateResult {
@@ -72,31 +107,59 @@ export interface GenerateResult {
   diagnostics: Diagnostic[];
 }
 
-/** The whole pipeline up to (not including) writing. Pure. */
+/**
+ * The whole pipeline up to (not including) writing. Pure (apart from onPart). Environments are validated,
+ * rendered and verified one at a time; any input problem means no tree, and then only the input problems are
+ * reported (rendering problems of other environments would be noise).
+ */
 export function generate(inputs: Inputs, options: GenerateOptions): GenerateResult {
-  const v = validateInputs(inputs, options);
-  const diagnostics = [...v.diagnostics];
-  let envs = v.environments;
-  if (options.only?.length) {
-    const known = new Set(envs.map((e) => e.metadata.name));
-    for (const n of options.only) {
-      if (!known.has(n)) diagnostics.push({ file: '<command line>', line: 1, column: 1, path: '--env', code: 'unknown-environment', message: `no environment named "${n}" (known: ${[...known].join(', ') || 'none'})`, severity: 'error' });
+  const v = new Validation(inputs, options);
+  const bases = planBases(baseEnvironment(defaultsSpecOf(inputs.defaults)));
+  const candidateBases = baseKustomizations(bases);
+  const valid: Environment[] = [];
+  const rendered: Environment[] = [];
+  const parts: FileTree[] = [];
+  const problems: Diagnostic[] = [];
+  const only = options.only?.length ? new Set(options.only) : undefined;
+  for (const f of inputs.environments) {
+    const env = v.next(f);
+    if (!env) continue;
+    valid.push(env);
+    if (v.failed || (only && !only.has(env.metadata.name))) continue;
+    const part = planEnvironment(env, bases, options.outPath, v.sources[env.metadata.name]);
+    const found = verifyPart(part, [env], options, (file) => part.has(file) || candidateBases.has(file));
+    problems.push(...found);
+    rendered.push(env);
+    parts.push(part);
+    if (!found.length && !problems.length && !v.failed) options.onPart?.(part);
+  }
+  const diagnostics = v.diagnostics;
+  if (only) {
+    const known = new Set(valid.map((e) => e.metadata.name));
+    for (const n of only) {
+      if (!known.has(n)) diagnostics.push({ file: '<command line>', line: 1, column: 1, path: '--env', code: 'unknown-environment', message: `no environment named "${n}" (known: ${[...known].sort().join(', ') || 'none'})`, severity: 'error' });
     }
-    envs = envs.filter((e) => options.only!.includes(e.metadata.name));
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { rendered: [], diagnostics: sortDiagnostics(diagnostics) };
 
-  const defaultsSpec = defaultsSpecOf(inputs.defaults);
-  const tree = plan({
-    environments: envs,
-    base: baseEnvironment(defaultsSpec),
-    outPath: options.outPath,
-    sources: v.sources,
-    fleet: v.environments,
-    defaultsSource: inputs.defaults?.path ?? 'built-in defaults',
-  });
-  const checked = verifyTreeDocs(tree, envs.map((e) => e.metadata.name), options.outPath);
-  const problems = [...checked.problems, ...scanForSecrets(tree, options.outPath)];
+  // the same order as before streaming: environments by name, then the fleet, then the bases
+  const tree: FileTree = new Map();
+  const partOf = new Map(rendered.map((e, i) => [e.metadata.name, parts[i]]));
+  for (const env of [...rendered].sort(byName)) for (const entry of partOf.get(env.metadata.name)!) tree.set(...entry);
+  const shared = planShared(bases, [...valid].sort(byName), options.outPath, inputs.defaults?.path ?? 'built-in defaults');
+  for (const entry of shared) tree.set(...entry);
+  problems.push(...verifyPart(shared, [], options, (file) => tree.has(file)));
+  if (!problems.length) options.onPart?.(shared);
+  diagnostics.push(...problems);
+  if (problems.length) return { rendered: [], diagnostics: sortDiagnostics(diagnostics) };
+  options.upstream?.save();
+  return { tree, rendered: [...rendered].sort(byName).map((e) => e.metadata.name), diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Verify one part of the tree: files parse back and their references exist, no credentials, objects match the CRDs. */
+function verifyPart(part: FileTree, envs: Environment[], options: GenerateOptions, has: (file: string) => boolean): Diagnostic[] {
+  const checked = verifyTreeDocs(part, envs.map((e) => e.metadata.name), options.outPath, has);
+  const problems = [...checked.problems, ...scanForSecrets(part, options.outPath)];
   if (options.upstream) {
     // Overlays are checked as the objects they build (the planner's objects, namespaced), the rest file by file.
     const overlays = envs.flatMap((env) =>
@@ -106,11 +169,9 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
           : [],
       ),
     );
-    problems.push(...verifyObjects(checked.docs, overlays, options.upstream, options.outPath));
+    problems.push(...verifyObjects(checked.docs, overlays, options.upstream, options.outPath, false));
   }
-  diagnostics.push(...problems);
-  if (problems.length) return { rendered: [], diagnostics: sortDiagnostics(diagnostics) };
-  return { tree, rendered: envs.map((e) => e.metadata.name), diagnostics };
+  return problems;
 }
 
 function defaultsSpecOf(f: InputFile | undefined): Record<string, unknown> {

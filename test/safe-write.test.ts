@@ -4,6 +4,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync, rmSyn
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, readTree, scratchRepo } from './helpers/repo.js';
+import { readInputs } from '../src/cli/io.js';
+import * as pipeline from '../src/pipeline.js';
 
 const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 const hash = (dir: string) => {
@@ -24,7 +26,8 @@ function fleetRepo(count: number): string {
 
 describe('safe writes', () => {
   it('a killed generate leaves the old tree or the new one, never a mix (50 kills at random points)', async () => {
-    const dir = fleetRepo(4);
+    // 9 environments: files are written by the background writer while later environments render
+    const dir = fleetRepo(6);
     expect(run(dir, 'generate').status).toBe(0);
     const oldTree = hash(join(dir, 'out'));
     const saved = join(dir, 'saved-old-out');
@@ -75,6 +78,38 @@ describe('safe writes', () => {
     expect(hash(join(dir, 'out'))).toBe(newTree);
     expect(leftovers(dir)).toEqual([]);
   }, 240_000);
+
+  it('a fleet is staged while it renders, and an invalid environment found late still leaves out/ untouched', () => {
+    const dir = fleetRepo(6); // 9 environments: the background writer stages each as soon as it is rendered
+    // (sources in headers are shown relative to the working folder, which differs between this test and the CLI)
+    const bodies = (tree: Map<string, string>) => new Map([...tree].map(([f, c]) => [f, c.replace(/ from [^\n]*environments\//g, ' from environments/')]));
+    const planned = bodies(pipeline.generate(readInputs(dir), { outPath: 'out' }).tree!);
+    expect(planned.size).toBeGreaterThan(9 * 20);
+    expect(run(dir, 'generate').status).toBe(0);
+    const written = bodies(readTree(join(dir, 'out')));
+    written.delete('.tracestack/manifest.json');
+    expect(written).toEqual(planned);
+    expect(run(dir, 'generate', '--check').status).toBe(0);
+    const before = hash(join(dir, 'out'));
+
+    // every environment changes (shared defaults), and the last one read is invalid: the eight before it were
+    // rendered and staged when the error is found
+    const defaults = join(dir, 'environments/_defaults.yaml');
+    writeFileSync(defaults, readFileSync(defaults, 'utf8').replace('retention: 72h', 'retention: 96h'));
+    const last = join(dir, 'environments/teams-demo.yaml');
+    writeFileSync(last, readFileSync(last, 'utf8').replace(/name: teams-demo\n/, 'name: teams-demo\n  bogus: 1\n'));
+    const r = run(dir, 'generate');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/environments\/teams-demo\.yaml:\d+:\d+: error: metadata\.bogus/);
+    expect(hash(join(dir, 'out'))).toBe(before);
+    expect(leftovers(dir)).toEqual([]);
+
+    // the same into an empty folder: nothing is created
+    rmSync(join(dir, 'out'), { recursive: true });
+    expect(run(dir, 'generate').status).toBe(1);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(leftovers(dir)).toEqual([]);
+  });
 
   it('a crash at the hardest moments leaves the old tree (after staging) or a tree the next run restores (between the renames)', () => {
     for (const point of ['staged', 'between-renames']) {

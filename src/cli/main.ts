@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
 import { generate, validateInputs, type Inputs } from '../pipeline.js';
-import { compareWithDisk, recoverInterruptedWrite, writeTree, WriteRefused } from '../write/write.js';
+import { compareWithDisk, recoverInterruptedWrite, StagedWrite, WriteRefused } from '../write/write.js';
 import { cacheDir, outPathFromRoot, readInputs } from './io.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,15 +77,16 @@ program
     if (schemas.dir && !existsSync(join(schemas.dir, 'crd-schemas/index.json'))) throw new UsageError(`no upstream schemas at ${schemas.dir} (expected crd-schemas/index.json; from ${schemas.from})`);
     const upstream = schemas.dir ? new UpstreamValidators(schemas.dir, cacheDir()) : undefined;
     if (!upstream && program.opts().format !== 'json') process.stderr.write('note: no upstream CRD schemas found, so objects were not checked against them (see `tracestack doctor`)\n');
-    const r = generate(inputs, { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream });
-    if (!r.tree || failed(r.diagnostics)) {
-      report(r.diagnostics, inputs);
-      process.exitCode = EXIT.invalid;
-      return;
-    }
-    if (r.diagnostics.length) report(r.diagnostics, inputs);
     const full = !opts.env?.length;
+    const options = { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream };
     if (opts.check) {
+      const r = generate(inputs, options);
+      if (!r.tree || failed(r.diagnostics)) {
+        report(r.diagnostics, inputs);
+        process.exitCode = EXIT.invalid;
+        return;
+      }
+      if (r.diagnostics.length) report(r.diagnostics, inputs);
       // --check writes nothing, but it does put back a tree that a killed run left moved aside
       for (const n of recoverInterruptedWrite(outDir)) process.stderr.write(`note: ${n}\n`);
       const { changes } = compareWithDisk(outDir, r.tree, r.rendered, full);
@@ -96,11 +97,41 @@ program
       } else say(`ok: ${outPath}/ is up to date (${r.rendered.join(', ')})\n`);
       return;
     }
-    const { written, pruned, kept, notes } = writeTree(outDir, r.tree, r.rendered, full, opts.force);
-    for (const n of notes) process.stderr.write(`note: ${n}\n`);
-    if (kept.length) process.stderr.write(`warning: ${kept.length} file${kept.length === 1 ? '' : 's'} in ${outPath}/ not written by tracestack, left as they are: ${kept.join(', ')}\n`);
-    say(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
+    // Each environment is staged for writing as soon as it is rendered and verified (a fleet's file writes run on
+    // a worker thread meanwhile); the staged tree replaces out/ only if the whole run succeeds.
+    let staged: StagedWrite | undefined;
+    let refused: unknown;
+    const open = () => (staged ??= new StagedWrite(outDir, { force: opts.force, background: inputs.environments.length >= BACKGROUND_WRITES_FROM }));
+    try {
+      const r = generate(inputs, {
+        ...options,
+        onPart: (part) => {
+          if (refused) return;
+          try {
+            open().add(part);
+          } catch (e) {
+            refused = e; // reported after the input problems, if there are any
+          }
+        },
+      });
+      if (!r.tree || failed(r.diagnostics)) {
+        report(r.diagnostics, inputs);
+        process.exitCode = EXIT.invalid;
+        return;
+      }
+      if (r.diagnostics.length) report(r.diagnostics, inputs);
+      if (refused) throw refused;
+      const { written, pruned, kept, notes } = await open().finish(r.tree, r.rendered, full);
+      for (const n of notes) process.stderr.write(`note: ${n}\n`);
+      if (kept.length) process.stderr.write(`warning: ${kept.length} file${kept.length === 1 ? '' : 's'} in ${outPath}/ not written by tracestack, left as they are: ${kept.join(', ')}\n`);
+      say(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
+    } finally {
+      await (staged as StagedWrite | undefined)?.close();
+    }
   });
+
+/** From this many environment files on, generate writes files on a worker thread while it renders. */
+const BACKGROUND_WRITES_FROM = 8;
 
 program
   .command('doctor')

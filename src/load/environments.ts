@@ -32,11 +32,31 @@ export interface LoadResult {
 
 const baseName = (p: string) => p.replace(/\\/g, '/').split('/').pop()!.replace(/\.ya?ml$/, '');
 
+/** The parsed defaults layer that every environment is merged over. */
+export interface DefaultsLayer {
+  spec: Record<string, unknown>;
+  source?: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
 /**
  * Parse the defaults layer and each environment file, and merge (maps deep, lists replace).
  * Pure: the caller reads the files.
  */
 export function loadEnvironments(defaults: InputFile | undefined, envFiles: InputFile[]): LoadResult {
+  const layer = loadDefaultsLayer(defaults);
+  const diagnostics = [...layer.diagnostics];
+  const environments: LoadedEnvironment[] = [];
+  for (const f of envFiles) {
+    const r = loadEnvironmentFile(f, layer);
+    diagnostics.push(...r.diagnostics);
+    if (r.environment) environments.push(r.environment);
+  }
+  return { environments, diagnostics };
+}
+
+/** Parse `_defaults.yaml` (absent: an empty layer). */
+export function loadDefaultsLayer(defaults: InputFile | undefined): DefaultsLayer {
   const diagnostics: Diagnostic[] = [];
   let defaultsSource: SourceFile | undefined;
   let defaultsSpec: Record<string, unknown> = {};
@@ -70,51 +90,56 @@ export function loadEnvironments(defaults: InputFile | undefined, envFiles: Inpu
     }
   }
 
-  const environments: LoadedEnvironment[] = [];
-  for (const f of envFiles) {
-    const parsed = parseYamlSource(f.path, f.text);
-    diagnostics.push(...parsed.diagnostics);
-    if (!parsed.source) continue;
-    const src = parsed.source;
-    if (src.data === null || src.data === undefined) {
-      diagnostics.push({ file: f.path, line: 1, column: 1, path: '', code: 'empty', message: 'the file is empty; an environment needs apiVersion, kind, metadata and spec', severity: 'error' });
-      continue;
-    }
-    if (!isPlainObject(src.data)) {
-      diagnostics.push({ ...(src.values.get('') ?? { file: f.path, line: 1, column: 1 }), path: '', code: 'type', message: 'an environment file must be a map (apiVersion, kind, metadata, spec)', severity: 'error' });
-      continue;
-    }
-    const data = src.data;
-    const document: Record<string, unknown> = { ...data };
-    if (isPlainObject(data.spec) || data.spec === undefined) {
-      document.spec = deepMerge(defaultsSpec, data.spec ?? {}, REPLACED_NOT_MERGED);
-    }
-    const fromDefaults = (pointer: string, preferKey: boolean): SourcePosition | undefined => {
-      if (!defaultsSource || !pointer.startsWith('/spec')) return undefined;
-      return (preferKey ? defaultsSource.keys.get(pointer) : undefined) ?? defaultsSource.values.get(pointer);
-    };
-    const locate = (pointer: string, preferKey = false): SourcePosition => {
-      // Exact hits first (the environment wins over the defaults layer), then the nearest ancestor.
-      for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
-        const own = (preferKey ? src.keys.get(p) : undefined) ?? src.values.get(p);
-        if (own) return own;
-        const inherited = fromDefaults(p, preferKey);
-        if (inherited) return inherited;
-        if (p === '') return { file: f.path, line: 1, column: 1 };
-      }
-    };
-    const name = isPlainObject(data.metadata) && typeof data.metadata.name === 'string' ? data.metadata.name : baseName(f.path);
-    environments.push({ name, file: f.path, document, locate });
-    if (isPlainObject(data.metadata) && typeof data.metadata.name === 'string' && data.metadata.name !== baseName(f.path)) {
-      diagnostics.push({
-        ...locate('/metadata/name'),
-        path: 'metadata.name',
-        code: 'name-mismatch',
-        message: `metadata.name "${data.metadata.name}" does not match the file name "${baseName(f.path)}"`,
-        suggestion: `Set: metadata.name: ${baseName(f.path)} (or rename the file to ${data.metadata.name}.yaml)`,
-        severity: 'error',
-      });
-    }
+  return { spec: defaultsSpec, source: defaultsSource, diagnostics };
+}
+
+/** Parse one environment file and layer it over the defaults. */
+export function loadEnvironmentFile(f: InputFile, layer: DefaultsLayer): { environment?: LoadedEnvironment; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const defaultsSpec = layer.spec;
+  const defaultsSource = layer.source;
+  const parsed = parseYamlSource(f.path, f.text);
+  diagnostics.push(...parsed.diagnostics);
+  if (!parsed.source) return { diagnostics };
+  const src = parsed.source;
+  if (src.data === null || src.data === undefined) {
+    diagnostics.push({ file: f.path, line: 1, column: 1, path: '', code: 'empty', message: 'the file is empty; an environment needs apiVersion, kind, metadata and spec', severity: 'error' });
+    return { diagnostics };
   }
-  return { environments, diagnostics };
+  if (!isPlainObject(src.data)) {
+    diagnostics.push({ ...(src.values.get('') ?? { file: f.path, line: 1, column: 1 }), path: '', code: 'type', message: 'an environment file must be a map (apiVersion, kind, metadata, spec)', severity: 'error' });
+    return { diagnostics };
+  }
+  const data = src.data;
+  const document: Record<string, unknown> = { ...data };
+  if (isPlainObject(data.spec) || data.spec === undefined) {
+    document.spec = deepMerge(defaultsSpec, data.spec ?? {}, REPLACED_NOT_MERGED);
+  }
+  const fromDefaults = (pointer: string, preferKey: boolean): SourcePosition | undefined => {
+    if (!defaultsSource || !pointer.startsWith('/spec')) return undefined;
+    return (preferKey ? defaultsSource.keys.get(pointer) : undefined) ?? defaultsSource.values.get(pointer);
+  };
+  const locate = (pointer: string, preferKey = false): SourcePosition => {
+    // Exact hits first (the environment wins over the defaults layer), then the nearest ancestor.
+    for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
+      const own = (preferKey ? src.keys.get(p) : undefined) ?? src.values.get(p);
+      if (own) return own;
+      const inherited = fromDefaults(p, preferKey);
+      if (inherited) return inherited;
+      if (p === '') return { file: f.path, line: 1, column: 1 };
+    }
+  };
+  const name = isPlainObject(data.metadata) && typeof data.metadata.name === 'string' ? data.metadata.name : baseName(f.path);
+  const environment = { name, file: f.path, document, locate };
+  if (isPlainObject(data.metadata) && typeof data.metadata.name === 'string' && data.metadata.name !== baseName(f.path)) {
+    diagnostics.push({
+      ...locate('/metadata/name'),
+      path: 'metadata.name',
+      code: 'name-mismatch',
+      message: `metadata.name "${data.metadata.name}" does not match the file name "${baseName(f.path)}"`,
+      suggestion: `Set: metadata.name: ${baseName(f.path)} (or rename the file to ${data.metadata.name}.yaml)`,
+      severity: 'error',
+    });
+  }
+  return { environment, diagnostics };
 }

@@ -44,45 +44,68 @@ const kustomization = (extra: Record<string, unknown>) => ({ apiVersion: 'kustom
 
 /** Pure: resolved environments in, complete output tree out. */
 export function plan(input: PlanInput): FileTree {
+  const bases = planBases(input.base);
   const tree: FileTree = new Map();
-  // Bases by name: the defaults-only environment first; per-team bases from the placeholder team only where
-  // the defaults render nothing of that name (so a collector base never carries tenant routing).
-  const baseUnits = new Map<string, KustomizeUnit>();
-  for (const u of [...unitsFor(input.base), ...unitsFor(baseTeamsEnvironment(input.base))]) {
+  for (const env of input.environments) for (const entry of planEnvironment(env, bases, input.outPath, input.sources[env.metadata.name])) tree.set(...entry);
+  for (const entry of planShared(bases, input.fleet ?? input.environments, input.outPath, input.defaultsSource)) tree.set(...entry);
+  return tree;
+}
+
+/** The Kustomize bases every environment's overlays patch, and which of them the planned environments used. */
+export interface Bases {
+  units: Map<string, KustomizeUnit>;
+  used: Set<string>;
+}
+
+/**
+ * Bases by name: the defaults-only environment first; per-team bases from the placeholder team only where the
+ * defaults render nothing of that name (so a collector base never carries tenant routing).
+ */
+export function planBases(base: Environment): Bases {
+  const units = new Map<string, KustomizeUnit>();
+  for (const u of [...unitsFor(base), ...unitsFor(baseTeamsEnvironment(base))]) {
     const name = u.base ?? u.id;
-    if (u.kind === 'kustomize' && !baseUnits.has(name)) baseUnits.set(name, u);
+    if (u.kind === 'kustomize' && !units.has(name)) units.set(name, u);
   }
-  const usedBases = new Set<string>();
+  return { units, used: new Set() };
+}
 
-  for (const env of input.environments) {
-    const names = deriveNames(env);
-    const source = input.sources[env.metadata.name];
-    const units = unitsFor(env, names);
-    const envDir = env.metadata.name;
-    for (const u of units) {
-      if (u.kind === 'helm') tree.set(`${envDir}/values/${u.release}.yaml`, yamlFile(source, u.values));
-      else {
-        const baseName = u.base ?? u.id;
-        const base = baseUnits.get(baseName);
-        if (!base) throw new Error(`internal: no base for ${u.id}`);
-        usedBases.add(baseName);
-        renderOverlay(tree, `${envDir}/kustomize/${u.id}`, `base/${baseName}`, base, u, source);
-      }
+/** Pure: one environment's files (out/<env>/...). Records the bases it uses in `bases.used`. */
+export function planEnvironment(env: Environment, bases: Bases, outPath: string, source: string): FileTree {
+  const tree: FileTree = new Map();
+  const names = deriveNames(env);
+  const units = unitsFor(env, names);
+  const envDir = env.metadata.name;
+  for (const u of units) {
+    if (u.kind === 'helm') tree.set(`${envDir}/values/${u.release}.yaml`, yamlFile(source, u.values));
+    else {
+      const baseName = u.base ?? u.id;
+      const base = bases.units.get(baseName);
+      if (!base) throw new Error(`internal: no base for ${u.id}`);
+      bases.used.add(baseName);
+      renderOverlay(tree, `${envDir}/kustomize/${u.id}`, `base/${baseName}`, base, u, source);
     }
-    tree.set(`${envDir}/helmfile.yaml`, yamlFile(source, helmfile(units)));
-    renderArgo(tree, env, names, units, input.outPath, source);
   }
+  tree.set(`${envDir}/helmfile.yaml`, yamlFile(source, helmfile(units)));
+  renderArgo(tree, env, names, units, outPath, source);
+  return tree;
+}
 
-  renderFleet(tree, input.fleet ?? input.environments, input.outPath);
-
-  for (const id of [...usedBases].sort()) {
-    const base = baseUnits.get(id)!;
+/** Pure: the files environments share: the fleet ApplicationSet(s) and the bases the environments used. */
+export function planShared(bases: Bases, fleet: Environment[], outPath: string, defaultsSource: string): FileTree {
+  const tree: FileTree = new Map();
+  renderFleet(tree, fleet, outPath);
+  for (const id of [...bases.used].sort()) {
+    const base = bases.units.get(id)!;
     const files = base.objects.map(objectFile);
-    base.objects.forEach((o, i) => tree.set(`base/${id}/${files[i]}`, yamlFile(input.defaultsSource, o)));
-    tree.set(`base/${id}/kustomization.yaml`, yamlFile(input.defaultsSource, kustomization({ resources: files })));
+    base.objects.forEach((o, i) => tree.set(`base/${id}/${files[i]}`, yamlFile(defaultsSource, o)));
+    tree.set(`base/${id}/kustomization.yaml`, yamlFile(defaultsSource, kustomization({ resources: files })));
   }
   return tree;
 }
+
+/** The kustomization.yaml path of every base an environment may use (for checking references before the bases are written). */
+export const baseKustomizations = (bases: Bases) => new Set([...bases.units.keys()].map((id) => `base/${id}/kustomization.yaml`));
 
 /** Overlay(s) for one Kustomize unit: namespace + only what differs from the base, as merge patches. */
 function renderOverlay(tree: FileTree, dir: string, baseDir: string, base: KustomizeUnit, unit: KustomizeUnit, source: string) {

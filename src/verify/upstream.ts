@@ -139,7 +139,8 @@ export class UpstreamValidators {
 }
 
 /** Validate every Kubernetes object in the rendered tree (overlays are checked as the planner built them). */
-export function verifyObjects(docs: Map<string, unknown[]>, objects: Array<{ file: string; object: Record<string, unknown> }>, validators: UpstreamValidators, outPath: string): Diagnostic[] {
+/** (`save`: remember the objects that passed, when all did; a caller checking in parts saves once at the end.) */
+export function verifyObjects(docs: Map<string, unknown[]>, objects: Array<{ file: string; object: Record<string, unknown> }>, validators: UpstreamValidators, outPath: string, save = true): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const all = [...objects];
   for (const [file, list] of docs) {
@@ -163,6 +164,6 @@ export function verifyObjects(docs: Map<string, unknown[]>, objects: Array<{ fil
       }
     }
   }
-  if (!problems.length) validators.save();
+  if (!problems.length && save) validators.save();
   return problems;
 }

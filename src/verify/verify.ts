@@ -12,14 +12,23 @@ export function verifyTree(tree: FileTree, envs: string[], outPath: string): Dia
   return verifyTreeDocs(tree, envs, outPath).problems;
 }
 
-/** verifyTree, also returning every file's parsed documents (so later checks do not parse again). */
-export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string): { problems: Diagnostic[]; docs: Map<string, unknown[]> } {
+/**
+ * Files of a fleet often differ only in their header comment: each distinct body is parsed once per run (same
+ * text, same result), also across the parts of a tree that are checked one environment at a time. The parsed
+ * documents are shared: callers must not change them.
+ */
+const parsedBodies = new Map<string, { error?: string; docs: unknown[] }>();
+
+/**
+ * verifyTree, also returning every file's parsed documents (so later checks do not parse again). `has` answers
+ * whether a referenced file exists; by default, whether it is in `tree` (checking one environment's part of the
+ * tree, it also knows the files of the other parts).
+ */
+export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string, has: (file: string) => boolean = (f) => tree.has(f)): { problems: Diagnostic[]; docs: Map<string, unknown[]> } {
   const problems: Diagnostic[] = [];
   const fail = (file: string, message: string) =>
     problems.push({ file: posix.join(outPath, file), line: 1, column: 1, path: '', code: 'internal-reference', message: `internal error (please report): ${message}`, severity: 'error' });
   const docs = new Map<string, unknown[]>();
-  // Files of a fleet often differ only in their header comment: parse each distinct body once (same text, same result).
-  const parsedBodies = new Map<string, { error?: string; docs: unknown[] }>();
   for (const [file, text] of tree) {
     if (!file.endsWith('.yaml')) continue;
     const body = text.replace(/^(#[^\n]*\n)+/, '');
@@ -32,6 +41,7 @@ export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string):
       } catch (e) {
         r = { error: String((e as Error).message).split('\n')[0], docs: [] };
       }
+      if (parsedBodies.size > 50_000) parsedBodies.clear();
       parsedBodies.set(body, r);
     }
     if (r.error) fail(file, `does not parse back: ${r.error}`);
@@ -48,11 +58,11 @@ export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string):
         for (const s of sources) {
           if (s.path) {
             const p = inRepo(s.path);
-            if (!p || !tree.has(`${p}/kustomization.yaml`)) fail(file, `Application path ${s.path} has no kustomization.yaml in the output`);
+            if (!p || !has(`${p}/kustomization.yaml`)) fail(file, `Application path ${s.path} has no kustomization.yaml in the output`);
           }
           for (const vf of s.helm?.valueFiles ?? []) {
             const p = inRepo(String(vf).replace(/^\$values\//, ''));
-            if (!p || !tree.has(p)) fail(file, `Application value file ${vf} is not in the output`);
+            if (!p || !has(p)) fail(file, `Application value file ${vf} is not in the output`);
           }
         }
         if (sources.some((s) => s.helm?.valueFiles?.some((v: string) => v.startsWith('$values/'))) && !sources.some((s) => s.ref === 'values')) {
@@ -63,7 +73,7 @@ export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string):
         const dir = posix.dirname(file);
         for (const r of (doc.resources as string[]) ?? []) {
           const target = posix.normalize(posix.join(dir, r));
-          if (!tree.has(target) && !tree.has(`${target}/kustomization.yaml`)) fail(file, `kustomization resource ${r} does not exist`);
+          if (!has(target) && !has(`${target}/kustomization.yaml`)) fail(file, `kustomization resource ${r} does not exist`);
         }
       }
       if (file.endsWith('/helmfile.yaml')) {
@@ -71,14 +81,14 @@ export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string):
         const releases = (doc.releases as Array<Record<string, any>>) ?? [];
         const ids = new Set(releases.map((r) => `${r.namespace}/${r.name}`));
         for (const r of releases) {
-          for (const v of r.values ?? []) if (!tree.has(posix.join(dir, v))) fail(file, `release ${r.name}: values file ${v} is missing`);
+          for (const v of r.values ?? []) if (!has(posix.join(dir, v))) fail(file, `release ${r.name}: values file ${v} is missing`);
           for (const n of r.needs ?? []) if (!ids.has(n)) fail(file, `release ${r.name}: needs ${n}, which is not a release`);
-          if (String(r.chart).startsWith('./') && !tree.has(posix.join(dir, r.chart, 'kustomization.yaml'))) fail(file, `release ${r.name}: chart folder ${r.chart} is missing`);
+          if (String(r.chart).startsWith('./') && !has(posix.join(dir, r.chart, 'kustomization.yaml'))) fail(file, `release ${r.name}: chart folder ${r.chart} is missing`);
           if (!String(r.chart).startsWith('./') && !r.version) fail(file, `release ${r.name} is not pinned`);
         }
       }
     }
   }
-  for (const env of envs) if (!tree.has(`${env}/helmfile.yaml`)) fail(`${env}/helmfile.yaml`, 'missing helmfile');
+  for (const env of envs) if (!has(`${env}/helmfile.yaml`)) fail(`${env}/helmfile.yaml`, 'missing helmfile');
   return { problems, docs };
 }

@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { FileTree } from '../plan/plan.js';
 import { LEDGER_PATH } from '../plan/plan.js';
 
@@ -141,57 +142,211 @@ export interface WriteResult {
  * recoverInterruptedWrite at the start of the next run. A file tracestack did not write is never overwritten
  * or deleted, and nothing is written through a symlink.
  */
-export function writeTree(outDir: string, tree: FileTree, rendered: string[], full: boolean, force = false): WriteResult {
-  const s = siblings(outDir);
-  mkdirSync(s.parent, { recursive: true });
-  const release = acquireLock(s.lock);
+export async function writeTree(outDir: string, tree: FileTree, rendered: string[], full: boolean, force = false): Promise<WriteResult> {
+  const w = new StagedWrite(outDir, { force });
   try {
-    const notes = recoverInterruptedWrite(outDir);
-    const ledger = existsSync(outDir) ? readLedger(outDir) : undefined;
-    const owned = new Set(ledger?.files ?? []);
-    const { changes, unowned } = compareWithDisk(outDir, tree, rendered, full);
-    if (unowned.length && !force) {
-      throw new WriteRefused(`refusing to overwrite files that tracestack did not write (not in ${LEDGER_PATH}):\n  ${unowned.join('\n  ')}\nMove them away, or run with --force to take them over.`);
-    }
-    const planned = withLedger(tree, ledger, rendered, full);
-    const seen = new Map<string, 'dir' | 'missing'>();
-    for (const file of planned.keys()) refuseSymlinkOnPath(outDir, file, seen);
-    const stale = new Set(changes.filter((c) => c.kind === 'stale' && owned.has(c.file)).map((c) => c.file));
-    const changed = new Set(changes.filter((c) => c.kind !== 'stale').map((c) => c.file));
-    if (!changed.size && !stale.size && existsSync(outDir)) return { written: [], pruned: [], kept: foreignFiles(outDir, planned, owned), notes };
+    w.add(tree);
+    return await w.finish(tree, rendered, full);
+  } finally {
+    await w.close();
+  }
+}
 
-    // 1. Stage: the old tree minus stale files, by hard link (cheap, and the old tree stays intact).
-    mkdirSync(s.stage, { recursive: true });
-    if (existsSync(outDir)) copyTree(outDir, s.stage, (rel) => !stale.has(rel) && !changed.has(rel));
-    // 2. Write what changed into the stage, making each folder once.
-    const made = new Set<string>();
-    for (const file of changed) {
-      const target = join(s.stage, file);
-      const dir = dirname(target);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      writeFileSync(target, planned.get(file)!);
+/**
+ * The same atomic write, fed in parts while the tree is still being rendered: each part is compared with disk
+ * and what changed is written into the staging folder at once (by a worker thread when `background`, so a big
+ * fleet's file writes overlap the rendering of the next environments). Nothing is visible in the output folder
+ * until finish() swaps it in; close() without finish() (a failed run) removes the staging folder.
+ */
+export class StagedWrite {
+  private readonly s: ReturnType<typeof siblings>;
+  private readonly release: () => void;
+  readonly notes: string[];
+  private readonly existed: boolean;
+  private readonly ledger: Ledger | undefined;
+  private readonly owned: Set<string>;
+  private readonly seenDirs = new Map<string, 'dir' | 'missing'>();
+  private readonly changed = new Set<string>();
+  private readonly seen = new Set<string>();
+  private readonly unowned: string[] = [];
+  private readonly writer: StageWriter;
+  private finished = false;
+
+  constructor(
+    readonly outDir: string,
+    private readonly options: { force?: boolean; background?: boolean } = {},
+  ) {
+    this.s = siblings(outDir);
+    mkdirSync(this.s.parent, { recursive: true });
+    this.release = acquireLock(this.s.lock);
+    try {
+      this.notes = recoverInterruptedWrite(outDir);
+      this.existed = existsSync(outDir);
+      this.ledger = this.existed ? readLedger(outDir) : undefined;
+      this.owned = new Set(this.ledger?.files ?? []);
+      this.writer = options.background ? new BackgroundWriter(this.s.stage) : new InlineWriter(this.s.stage);
+    } catch (e) {
+      this.release();
+      throw e;
     }
-    for (const f of stale) removeEmptyDirs(dirname(join(s.stage, f)), s.stage);
-    // 3. Swap.
+  }
+
+  /** Compare files with disk and stage the ones that are new or changed. Throws WriteRefused for a symlink. */
+  add(files: Iterable<[string, string]>): void {
+    for (const [file, content] of files) {
+      if (this.seen.has(file)) throw new Error(`internal: ${file} staged twice`);
+      this.seen.add(file);
+      refuseSymlinkOnPath(this.outDir, file, this.seenDirs);
+      if (this.existed) {
+        let old: string | undefined;
+        try {
+          old = readFileSync(join(this.outDir, file), 'utf8');
+        } catch {
+          old = undefined;
+        }
+        if (old !== undefined) {
+          if (!this.owned.has(file) && file !== LEDGER_PATH) this.unowned.push(file);
+          if (old === content) continue;
+        }
+      }
+      this.changed.add(file);
+      this.writer.write(file, content);
+    }
+  }
+
+  /** Stage the ledger and whatever of `tree` was not added yet, prune stale files, and swap the folders. */
+  async finish(tree: FileTree, rendered: string[], full: boolean): Promise<WriteResult> {
+    const planned = withLedger(tree, this.ledger, rendered, full);
+    for (const f of this.seen) if (!planned.has(f)) throw new Error(`internal: staged ${f}, which is not in the tree`);
+    this.add([...planned].filter(([f]) => !this.seen.has(f)));
+    if (this.unowned.length && !this.options.force) {
+      throw new WriteRefused(`refusing to overwrite files that tracestack did not write (not in ${LEDGER_PATH}):\n  ${[...this.unowned].sort().join('\n  ')}\nMove them away, or run with --force to take them over.`);
+    }
+    const stale = new Set([...this.owned].filter((f) => !planned.has(f) && inScope(f, rendered, full) && existsSync(join(this.outDir, f))));
+    const changed = this.changed;
+    if (this.existed && !stale.size && !changed.size) {
+      this.finished = true;
+      return { written: [], pruned: [], kept: foreignFiles(this.outDir, planned, this.owned), notes: this.notes };
+    }
+    await this.writer.done();
+    // The old tree minus stale and changed files, by hard link (cheap, and the old tree stays intact).
+    mkdirSync(this.s.stage, { recursive: true });
+    if (this.existed) copyTree(this.outDir, this.s.stage, (rel) => !stale.has(rel) && !changed.has(rel));
+    for (const f of stale) removeEmptyDirs(dirname(join(this.s.stage, f)), this.s.stage);
     failpoint('staged');
-    if (existsSync(outDir)) renameSync(outDir, s.old);
+    if (this.existed) renameSync(this.outDir, this.s.old);
     failpoint('between-renames');
-    renameSync(s.stage, outDir);
-    rmSync(s.old, { recursive: true, force: true });
+    renameSync(this.s.stage, this.outDir);
+    rmSync(this.s.old, { recursive: true, force: true });
+    this.finished = true;
     return {
       written: [...changed].filter((f) => f !== LEDGER_PATH).sort(),
       pruned: [...stale].sort(),
-      kept: foreignFiles(outDir, planned, owned),
-      notes,
+      kept: foreignFiles(this.outDir, planned, this.owned),
+      notes: this.notes,
     };
-  } finally {
-    rmSync(s.stage, { recursive: true, force: true });
-    release();
+  }
+
+  /** Always call: stops the writer, removes the staging folder (after a swap it is gone already), frees the lock. */
+  async close(): Promise<void> {
+    try {
+      await this.writer.done().catch(() => undefined);
+      rmSync(this.s.stage, { recursive: true, force: true });
+    } finally {
+      this.release();
+    }
+  }
+
+  get swapped(): boolean {
+    return this.finished;
   }
 }
+
+interface StageWriter {
+  write(file: string, content: string): void;
+  /** Resolves when every write so far is on disk; rejects with the first write error. */
+  done(): Promise<void>;
+}
+
+/** Writes on the calling thread, making each folder once. */
+class InlineWriter implements StageWriter {
+  private readonly made = new Set<string>();
+  private error: unknown;
+  constructor(private readonly stage: string) {}
+  write(file: string, content: string): void {
+    if (this.error) return;
+    try {
+      const target = join(this.stage, file);
+      const dir = dirname(target);
+      if (!this.made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.made.add(dir);
+      }
+      writeFileSync(target, content);
+    } catch (e) {
+      this.error = e;
+    }
+  }
+  done(): Promise<void> {
+    return this.error ? Promise.reject(this.error) : Promise.resolve();
+  }
+}
+
+/**
+ * Writes on a worker thread: creating thousands of small files is mostly kernel time, which then runs on the
+ * second core while this thread renders. The worker is a few lines of plain fs calls (no bundle to load).
+ */
+class BackgroundWriter implements StageWriter {
+  private worker: Worker | undefined;
+  private batch: Array<[string, string]> = [];
+  private pending: Promise<void> | undefined;
+  constructor(private readonly stage: string) {}
+  write(file: string, content: string): void {
+    // started at the first changed file: a run that changes nothing starts no thread
+    this.worker ??= new Worker(WRITER_SOURCE, { eval: true, workerData: { stage: this.stage } });
+    this.batch.push([file, content]);
+    if (this.batch.length >= 32) this.flush();
+  }
+  private flush() {
+    if (this.batch.length) this.worker!.postMessage(this.batch);
+    this.batch = [];
+  }
+  done(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve();
+    this.flush();
+    this.pending ??= new Promise<void>((resolve, reject) => {
+      worker.once('message', (m: { error?: string }) => {
+        void worker.terminate();
+        if (m.error) reject(new Error(m.error));
+        else resolve();
+      });
+      worker.once('error', reject);
+      worker.postMessage('end');
+    });
+    return this.pending;
+  }
+}
+
+const WRITER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const made = new Set();
+let error;
+parentPort.on('message', (m) => {
+  if (m === 'end') return parentPort.postMessage({ error });
+  if (error) return;
+  try {
+    for (const [file, content] of m) {
+      const target = join(workerData.stage, file);
+      const dir = dirname(target);
+      if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }
+      writeFileSync(target, content);
+    }
+  } catch (e) { error = String(e && e.message || e); }
+});
+`;
 
 /**
  * Refuse when any existing component of the path inside the output folder is a symlink. `seen` remembers the

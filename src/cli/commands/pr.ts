@@ -62,7 +62,7 @@ export function registerPr(program: Command) {
       if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: root }).status === 0) return fail(`branch ${branch} already exists`);
 
       git(root, ['switch', '-q', '-c', branch]);
-      writeTree(computed.outDir, computed.result.tree, computed.result.rendered, true);
+      await writeTree(computed.outDir, computed.result.tree, computed.result.rendered, true);
       git(root, ['add', '-A', '--', 'environments', opts.out]);
       const staged = git(root, ['diff', '--cached', '--name-only', '-z']).split('\0').filter(Boolean);
       if (!staged.length) {
