@@ -31,6 +31,11 @@ if (!cachedData || script.cachedDataRejected) {
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, script.createCachedData());
       fs.renameSync(tmp, cacheFile);
+      // caches of other bundles (earlier builds) written over a day ago are removed, so they do not pile up
+      for (const f of fs.readdirSync(cacheDir)) {
+        const p = path.join(cacheDir, f);
+        if (/^cli-[0-9a-f]{16}\.v8cache$/.test(f) && p !== cacheFile && Date.now() - fs.statSync(p).mtimeMs > 86_400_000) fs.rmSync(p, { force: true });
+      }
     } catch {
       // no writable cache: run uncached next time too
     }

@@ -12,6 +12,14 @@ const schema = JSON.parse(readFileSync(new URL('schemas/environment.schema.json'
 const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true } });
 const validate = ajv.compile(schema);
 writeFileSync(new URL('dist/environment.validate.cjs', root), standaloneCode.default(ajv, validate));
+// In the bundle, src/validate/prebuilt.ts is this precompiled validator (so it shares the bundle's code cache).
+writeFileSync(new URL('dist/validate/prebuilt.bundle.cjs', root), "exports.prebuiltValidator = require('../environment.validate.cjs');\n");
+const prebuiltInBundle = {
+  name: 'prebuilt-validator',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/prebuilt\.js$/ }, (args) => (args.importer.endsWith('/validate/schema.js') ? { path: new URL('dist/validate/prebuilt.bundle.cjs', root).pathname } : undefined));
+  },
+};
 
 await build({
   entryPoints: [new URL('dist/cli/main.js', root).pathname],
@@ -24,5 +32,6 @@ await build({
   define: { 'import.meta.url': '__tracestack_bundle_url' },
   banner: { js: "const __tracestack_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
   minify: true,
+  plugins: [prebuiltInBundle],
   logLevel: 'warning',
 });

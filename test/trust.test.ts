@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { parse } from 'yaml';
 import { codeFrame, renderJson, renderText } from '../src/cli/report.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 import { scanForSecrets, looksLikeSecret } from '../src/verify/secrets.js';
-import { UpstreamValidators, verifyObjects } from '../src/verify/upstream.js';
+import { UpstreamValidators, VerifiedHashes, verifyObjects } from '../src/verify/upstream.js';
 import { CLI, renderExamples, scratchRepo } from './helpers/repo.js';
 import { upstreamDir } from './helpers/upstream.js';
 
@@ -83,6 +84,28 @@ describe('upstream verification at generate time', () => {
     // and the cached validator (second instance, same cache folder) answers the same
     const again = new UpstreamValidators(upstreamDir(), v.cacheDir);
     expect(verifyObjects(new Map(), [{ file: 'x', object: telemetry }], again, 'out')).toHaveLength(1);
+  });
+  it('remembers verified objects in a sorted hash file that it searches in place', () => {
+    const hashes = Array.from({ length: 500 }, (_, i) => createHash('sha256').update(String(i)).digest('hex').slice(0, 32)).sort();
+    const file = new VerifiedHashes(Buffer.from(hashes.join('\n') + '\n'));
+    for (const h of hashes) expect(file.has(h)).toBe(true);
+    for (let i = 500; i < 700; i++) expect(file.has(createHash('sha256').update(String(i)).digest('hex').slice(0, 32))).toBe(false);
+    expect(file.all()).toEqual(hashes);
+    // a torn or foreign file is an empty cache (objects are validated again), never a false hit
+    expect(new VerifiedHashes(Buffer.from(hashes.join('\n').slice(0, -5))).has(hashes[0])).toBe(false);
+
+    // through the validators: a generate's objects are written sorted, and a second instance finds them
+    const cache = mkdtempSync(join(tmpdir(), 'tracestack-cache-'));
+    const v = new UpstreamValidators(upstreamDir(), cache);
+    const tree = renderExamples();
+    const objects = [...tree].filter(([f]) => f.startsWith('base/') && !f.endsWith('kustomization.yaml')).map(([file, text]) => ({ file, object: parse(text) }));
+    expect(verifyObjects(new Map(), objects, v, 'out')).toEqual([]);
+    const withSchema = objects.filter(({ object }) => v.get(object.apiVersion, object.kind));
+    expect(withSchema.length).toBeGreaterThan(3);
+    const saved = readFileSync(join(cache, 'verified.txt'), 'utf8').trim().split('\n');
+    expect(saved).toHaveLength(new Set(withSchema.map(({ object }) => JSON.stringify(object))).size);
+    expect(saved).toEqual([...saved].sort());
+    expect(saved.every((h) => /^[0-9a-f]{32}$/.test(h))).toBe(true);
   });
   it('--schemas pointing at nothing is a usage error; doctor says where schemas come from', () => {
     const dir = scratchRepo();

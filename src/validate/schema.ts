@@ -6,6 +6,7 @@ import type { LoadedEnvironment } from '../load/environments.js';
 import { clone } from '../load/merge.js';
 import { AJV_OPTIONS } from './options.js';
 import { packagePath } from '../package.js';
+import { prebuiltValidator } from './prebuilt.js';
 
 const require = createRequire(import.meta.url);
 const packageFile = (rel: string) => (existsSync(packagePath(rel)) ? packagePath(rel) : undefined);
@@ -21,7 +22,8 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
     const prebuilt = packageFile('dist/environment.validate.cjs');
-    compiled = prebuilt && !process.env.TRACESTACK_COMPILE_SCHEMA ? (require(prebuilt) as ValidateFunction) : new Ajv2020(AJV_OPTIONS).compile(environmentSchema);
+    if (process.env.TRACESTACK_COMPILE_SCHEMA) compiled = new Ajv2020(AJV_OPTIONS).compile(environmentSchema);
+    else compiled = prebuiltValidator ?? (prebuilt ? (require(prebuilt) as ValidateFunction) : new Ajv2020(AJV_OPTIONS).compile(environmentSchema));
   }
   return compiled;
 }

@@ -39,8 +39,10 @@ export class UpstreamValidators {
   private loaded = new Map<string, ValidateFunction>();
   private fileHashes = new Map<string, string>();
   /** Hashes of (schema, object) pairs that passed: an unchanged object is not validated again. */
-  private verified: Set<string> | undefined;
+  private verified: VerifiedHashes | undefined;
   private verifiedNew = new Set<string>();
+  /** The hashes this run looked up and found (kept when the file is trimmed). */
+  private verifiedUsed = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -70,7 +72,10 @@ export class UpstreamValidators {
     if (!file) return undefined;
     const id = createHash('sha256').update(this.schemaHash(file)).update(JSON.stringify(object)).digest('hex').slice(0, 32);
     this.verified ??= this.readVerified();
-    if (this.verified.has(id)) return [];
+    if (this.verified.has(id)) {
+      this.verifiedUsed.add(id);
+      return [];
+    }
     const v = this.get(String(object.apiVersion), String(object.kind))!;
     if (v(object) as boolean) {
       this.verifiedNew.add(id);
@@ -79,22 +84,27 @@ export class UpstreamValidators {
     return v.errors ?? [];
   }
 
-  private readVerified(): Set<string> {
+  private readVerified(): VerifiedHashes {
     try {
-      return new Set(readFileSync(join(this.cacheDir, 'verified.txt'), 'utf8').split('\n').filter(Boolean));
+      return new VerifiedHashes(readFileSync(join(this.cacheDir, 'verified.txt')));
     } catch {
-      return new Set();
+      return new VerifiedHashes(Buffer.alloc(0));
     }
   }
 
-  /** Persist newly verified hashes (bounded: the file keeps the most recent 20,000). */
+  /**
+   * Persist newly verified hashes. The file is bounded: past 20,000 hashes it keeps only what this run used
+   * (found or added), the working set of the latest run.
+   */
   save(): void {
     if (!this.verifiedNew.size) return;
     try {
       mkdirSync(this.cacheDir, { recursive: true });
-      const all = [...this.readVerified(), ...this.verifiedNew].slice(-20000);
+      const known = this.readVerified().all();
+      let all = new Set([...known, ...this.verifiedNew]);
+      if (all.size > 20_000) all = new Set([...this.verifiedUsed, ...this.verifiedNew]);
       const tmp = join(this.cacheDir, `verified.txt.${process.pid}.tmp`);
-      writeFileSync(tmp, [...new Set(all)].join('\n') + '\n');
+      writeFileSync(tmp, [...all].sort().join('\n') + '\n');
       renameSync(tmp, join(this.cacheDir, 'verified.txt'));
     } catch {
       /* no writable cache */
@@ -135,6 +145,41 @@ export class UpstreamValidators {
       /* no writable cache: compile each run */
     }
     return validate;
+  }
+}
+
+const HASH_LENGTH = 32;
+
+/**
+ * The verified-hash file, searched in place: sorted lines of 32 hex digits, looked up by binary search (building
+ * a set of 20,000 strings at every start cost more than the few dozen lookups of a one-environment run).
+ * A file that is not in that shape (an older format, a torn write) is read as empty.
+ */
+export class VerifiedHashes {
+  private readonly count: number;
+  constructor(private readonly bytes: Buffer) {
+    const line = HASH_LENGTH + 1;
+    const wellFormed = bytes.length % line === 0 && (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a);
+    this.count = wellFormed ? bytes.length / line : 0;
+  }
+  private at(i: number): string {
+    const start = i * (HASH_LENGTH + 1);
+    return this.bytes.toString('latin1', start, start + HASH_LENGTH);
+  }
+  has(id: string): boolean {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const h = this.at(mid);
+      if (h === id) return true;
+      if (h < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+  all(): string[] {
+    return Array.from({ length: this.count }, (_, i) => this.at(i));
   }
 }
 
