@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,6 +106,19 @@ describe('upstream verification at generate time', () => {
     expect(saved).toHaveLength(new Set(withSchema.map(({ object }) => JSON.stringify(object))).size);
     expect(saved).toEqual([...saved].sort());
     expect(saved.every((h) => /^[0-9a-f]{32}$/.test(h))).toBe(true);
+  });
+  it('loads compiled validators from a cache folder anywhere (their ajv helpers resolve from the package), with a code cache', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'tracestack-cache-'));
+    const first = new UpstreamValidators(upstreamDir(), cache);
+    expect(first.get('telemetry.istio.io/v1', 'Telemetry')).toBeDefined();
+    const compiled = readdirSync(cache).filter((f) => f.endsWith('.cjs'));
+    expect(compiled).toHaveLength(1);
+    // mark the cached code: a second instance must run it, not compile the schema again
+    appendFileSync(join(cache, compiled[0]), '\nmodule.exports.fromCache = true;\n');
+    const second = new UpstreamValidators(upstreamDir(), cache).get('telemetry.istio.io/v1', 'Telemetry')!;
+    expect((second as unknown as { fromCache?: boolean }).fromCache).toBe(true);
+    expect(second({ apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'x' }, spec: { tracing: [{ randomSamplingPercentage: 5 }] } })).toBe(true);
+    expect(second({ apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'x' }, spec: { tracing: [{ randomSamplingPercentag: 5 }] } })).toBe(false);
   });
   it('--schemas pointing at nothing is a usage error; doctor says where schemas come from', () => {
     const dir = scratchRepo();
