@@ -111,6 +111,26 @@ describe('safe writes', () => {
     expect(leftovers(dir)).toEqual([]);
   });
 
+  it('--check on a fleet (compared by a worker thread while it renders) lists missing, different and stale files', () => {
+    const dir = fleetRepo(6);
+    expect(run(dir, 'generate').status).toBe(0);
+    expect(run(dir, 'generate', '--check').stdout).toContain('is up to date');
+    rmSync(join(dir, 'out/env3/values/tempo.yaml'));
+    writeFileSync(join(dir, 'out/dev/helmfile.yaml'), 'edited by hand\n');
+    rmSync(join(dir, 'environments/env5.yaml')); // its whole tree is now stale
+    const r = run(dir, 'generate', '--check');
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('note: no upstream'));
+    const stale = lines.filter((l) => l.startsWith('stale: out/env5/'));
+    expect(stale.length).toBeGreaterThan(20);
+    expect(lines.filter((l) => !l.startsWith('stale: out/env5/'))).toEqual([
+      'different: out/.tracestack/manifest.json',
+      'different: out/dev/helmfile.yaml',
+      'missing: out/env3/values/tempo.yaml',
+      `${stale.length + 3} files out of date; run \`tracestack generate\`.`,
+    ]);
+  });
+
   it('a crash at the hardest moments leaves the old tree (after staging) or a tree the next run restores (between the renames)', () => {
     for (const point of ['staged', 'between-renames']) {
       const dir = scratchRepo();

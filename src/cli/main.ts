@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
 import { generate, validateInputs, type Inputs } from '../pipeline.js';
-import { compareWithDisk, recoverInterruptedWrite, StagedWrite, WriteRefused } from '../write/write.js';
+import { BackgroundCompare, compareWithDisk, recoverInterruptedWrite, StagedWrite, WriteRefused } from '../write/write.js';
 import { cacheDir, outPathFromRoot, readInputs } from './io.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,21 +80,32 @@ program
     const full = !opts.env?.length;
     const options = { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream };
     if (opts.check) {
-      const r = generate(inputs, options);
-      if (!r.tree || failed(r.diagnostics)) {
-        report(r.diagnostics, inputs);
-        process.exitCode = EXIT.invalid;
-        return;
+      // a fleet's files are compared with disk by a worker thread while the rendering goes on
+      const compare = inputs.environments.length >= BACKGROUND_WRITES_FROM ? new BackgroundCompare(outDir) : undefined;
+      let recovered = false;
+      // --check writes nothing, but it does put back a tree that a killed run left moved aside (once the input is known to be good)
+      const recover = () => {
+        if (!recovered) for (const n of recoverInterruptedWrite(outDir)) process.stderr.write(`note: ${n}\n`);
+        recovered = true;
+      };
+      try {
+        const r = generate(inputs, { ...options, onPart: compare && ((part) => (recover(), compare.add(part))) });
+        if (!r.tree || failed(r.diagnostics)) {
+          report(r.diagnostics, inputs);
+          process.exitCode = EXIT.invalid;
+          return;
+        }
+        if (r.diagnostics.length) report(r.diagnostics, inputs);
+        recover();
+        const changes = compare ? await compare.finish(r.tree, r.rendered, full) : compareWithDisk(outDir, r.tree, r.rendered, full).changes;
+        if (changes.length) {
+          for (const c of changes) process.stderr.write(`${c.kind}: ${outPath}/${c.file}\n`);
+          process.stderr.write(`${changes.length} file${changes.length === 1 ? '' : 's'} out of date; run \`tracestack generate\`.\n`);
+          process.exitCode = EXIT.invalid;
+        } else say(`ok: ${outPath}/ is up to date (${r.rendered.join(', ')})\n`);
+      } finally {
+        await compare?.close();
       }
-      if (r.diagnostics.length) report(r.diagnostics, inputs);
-      // --check writes nothing, but it does put back a tree that a killed run left moved aside
-      for (const n of recoverInterruptedWrite(outDir)) process.stderr.write(`note: ${n}\n`);
-      const { changes } = compareWithDisk(outDir, r.tree, r.rendered, full);
-      if (changes.length) {
-        for (const c of changes) process.stderr.write(`${c.kind}: ${outPath}/${c.file}\n`);
-        process.stderr.write(`${changes.length} file${changes.length === 1 ? '' : 's'} out of date; run \`tracestack generate\`.\n`);
-        process.exitCode = EXIT.invalid;
-      } else say(`ok: ${outPath}/ is up to date (${r.rendered.join(', ')})\n`);
       return;
     }
     // Each environment is staged for writing as soon as it is rendered and verified (a fleet's file writes run on

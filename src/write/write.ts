@@ -58,6 +58,74 @@ export function withLedger(tree: FileTree, ledger: Ledger | undefined, rendered:
   return new Map([...tree, [LEDGER_PATH, ledgerText([...files])]]);
 }
 
+/**
+ * compareWithDisk fed in parts while the tree is rendered: a worker thread reads and compares each part's files
+ * meanwhile (for `generate --check` on a fleet, where reading thousands of files would otherwise come after the
+ * rendering). The result is the same list, in the same order, as compareWithDisk's.
+ */
+export class BackgroundCompare {
+  private worker: Worker | undefined;
+  private readonly seen = new Set<string>();
+  private batch: Array<[string, string]> = [];
+  constructor(readonly outDir: string) {}
+
+  add(files: Iterable<[string, string]>): void {
+    this.worker ??= new Worker(COMPARE_SOURCE, { eval: true, workerData: { outDir: this.outDir } });
+    for (const entry of files) {
+      this.seen.add(entry[0]);
+      this.batch.push(entry);
+      if (this.batch.length >= 64) this.flush();
+    }
+  }
+
+  private flush() {
+    if (this.batch.length) this.worker!.postMessage(this.batch);
+    this.batch = [];
+  }
+
+  async finish(tree: FileTree, rendered: string[], full: boolean): Promise<Change[]> {
+    const ledger = readLedger(this.outDir);
+    const planned = withLedger(tree, ledger, rendered, full);
+    this.add([...planned].filter(([f]) => !this.seen.has(f)));
+    this.flush();
+    const worker = this.worker!;
+    const found = await new Promise<Change[]>((resolve, reject) => {
+      worker.once('message', (m: { changes: Change[] }) => resolve(m.changes));
+      worker.once('error', reject);
+      worker.postMessage('end');
+    });
+    const changes = found.filter((c) => planned.has(c.file)).sort((a, b) => a.file.localeCompare(b.file));
+    for (const file of ledger?.files ?? []) {
+      if (!planned.has(file) && inScope(file, rendered, full) && existsSync(join(this.outDir, file))) changes.push({ file, kind: 'stale' });
+    }
+    return changes;
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.terminate();
+  }
+}
+
+const COMPARE_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const changes = [];
+parentPort.on('message', (m) => {
+  if (m === 'end') return parentPort.postMessage({ changes });
+  for (const [file, content] of m) {
+    let old;
+    try {
+      old = readFileSync(join(workerData.outDir, file), 'utf8');
+    } catch (e) {
+      changes.push({ file, kind: e && e.code === 'ENOENT' ? 'missing' : 'different' });
+      continue;
+    }
+    if (old !== content) changes.push({ file, kind: 'different' });
+  }
+});
+`;
+
 export class WriteRefused extends Error {}
 
 /**
@@ -170,7 +238,6 @@ export class StagedWrite {
   private readonly seen = new Set<string>();
   private readonly unowned: string[] = [];
   private readonly writer: StageWriter;
-  private finished = false;
 
   constructor(
     readonly outDir: string,
@@ -225,7 +292,6 @@ export class StagedWrite {
     const stale = new Set([...this.owned].filter((f) => !planned.has(f) && inScope(f, rendered, full) && existsSync(join(this.outDir, f))));
     const changed = this.changed;
     if (this.existed && !stale.size && !changed.size) {
-      this.finished = true;
       return { written: [], pruned: [], kept: foreignFiles(this.outDir, planned, this.owned), notes: this.notes };
     }
     await this.writer.done();
@@ -238,7 +304,6 @@ export class StagedWrite {
     failpoint('between-renames');
     renameSync(this.s.stage, this.outDir);
     rmSync(this.s.old, { recursive: true, force: true });
-    this.finished = true;
     return {
       written: [...changed].filter((f) => f !== LEDGER_PATH).sort(),
       pruned: [...stale].sort(),
@@ -255,10 +320,6 @@ export class StagedWrite {
     } finally {
       this.release();
     }
-  }
-
-  get swapped(): boolean {
-    return this.finished;
   }
 }
 
