@@ -1,7 +1,5 @@
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { loadDefaultsLayer, loadEnvironmentFile, type DefaultsLayer, type InputFile } from './load/environments.js';
-import { isPlainObject } from './load/merge.js';
-import { parseYamlSource } from './load/yamlSource.js';
 import type { Environment } from './model.js';
 import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
@@ -42,7 +40,8 @@ const byName = (a: Environment, b: Environment) => a.metadata.name.localeCompare
 class Validation {
   readonly diagnostics: Diagnostic[];
   readonly sources: Record<string, string> = {};
-  private readonly layer: DefaultsLayer;
+  /** The parsed `_defaults.yaml` (its spec is what Kustomize bases are rendered from). */
+  readonly layer: DefaultsLayer;
   private readonly defaultsBroken: boolean;
   private readonly seen = new Map<string, string>();
 
@@ -114,7 +113,7 @@ export interface GenerateResult {
  */
 export function generate(inputs: Inputs, options: GenerateOptions): GenerateResult {
   const v = new Validation(inputs, options);
-  const bases = planBases(baseEnvironment(defaultsSpecOf(inputs.defaults)));
+  const bases = planBases(baseEnvironment(v.layer.spec));
   const candidateBases = baseKustomizations(bases);
   const valid: Environment[] = [];
   const rendered: Environment[] = [];
@@ -172,13 +171,6 @@ function verifyPart(part: FileTree, envs: Environment[], options: GenerateOption
     problems.push(...verifyObjects(checked.docs, overlays, options.upstream, options.outPath, false));
   }
   return problems;
-}
-
-function defaultsSpecOf(f: InputFile | undefined): Record<string, unknown> {
-  if (!f) return {};
-  const parsed = parseYamlSource(f.path, f.text);
-  const d = parsed.source?.data;
-  return isPlainObject(d) && isPlainObject(d.spec) ? d.spec : {};
 }
 
 export { LEDGER_PATH };

@@ -45,10 +45,13 @@ export function compareWithDisk(outDir: string, tree: FileTree, rendered: string
       if (readFileSync(p, 'utf8') !== content) changes.push({ file, kind: 'different' });
     }
   }
-  for (const file of owned) {
-    if (!planned.has(file) && inScope(file, rendered, full) && existsSync(join(outDir, file))) changes.push({ file, kind: 'stale' });
-  }
+  for (const file of staleFiles(outDir, ledger, planned, rendered, full)) changes.push({ file, kind: 'stale' });
   return { changes, unowned };
+}
+
+/** Files a previous run wrote (the ledger), in this run's scope, that the plan no longer has and that are still on disk. */
+export function staleFiles(outDir: string, ledger: Ledger | undefined, planned: FileTree, rendered: string[], full: boolean): string[] {
+  return (ledger?.files ?? []).filter((f) => !planned.has(f) && inScope(f, rendered, full) && existsSync(join(outDir, f)));
 }
 
 /** The tree plus the ledger file. Ledger entries outside this run's scope are carried over, so a later full run can prune them. */
@@ -95,9 +98,7 @@ export class BackgroundCompare {
       worker.postMessage('end');
     });
     const changes = found.filter((c) => planned.has(c.file)).sort((a, b) => a.file.localeCompare(b.file));
-    for (const file of ledger?.files ?? []) {
-      if (!planned.has(file) && inScope(file, rendered, full) && existsSync(join(this.outDir, file))) changes.push({ file, kind: 'stale' });
-    }
+    for (const file of staleFiles(this.outDir, ledger, planned, rendered, full)) changes.push({ file, kind: 'stale' });
     return changes;
   }
 
@@ -289,7 +290,7 @@ export class StagedWrite {
     if (this.unowned.length && !this.options.force) {
       throw new WriteRefused(`refusing to overwrite files that tracestack did not write (not in ${LEDGER_PATH}):\n  ${[...this.unowned].sort().join('\n  ')}\nMove them away, or run with --force to take them over.`);
     }
-    const stale = new Set([...this.owned].filter((f) => !planned.has(f) && inScope(f, rendered, full) && existsSync(join(this.outDir, f))));
+    const stale = new Set(staleFiles(this.outDir, this.ledger, planned, rendered, full));
     const changed = this.changed;
     if (this.existed && !stale.size && !changed.size) {
       return { written: [], pruned: [], kept: foreignFiles(this.outDir, planned, this.owned), notes: this.notes };
