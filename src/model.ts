@@ -20,10 +20,12 @@ export interface EnvironmentSpec {
     install: { enabled: boolean; values: HelmValues };
     applicationSet: boolean;
   };
+  existingNamespaces: string[];
   certManager: { enabled: boolean; namespace: string; values: HelmValues };
   istio: {
     enabled: boolean;
     namespace: string;
+    revision?: string;
     providerName: string;
     samplingPercentage: number;
     accessLog: boolean;
@@ -82,7 +84,15 @@ export interface EnvironmentSpec {
     values: HelmValues;
   };
   prometheus: { mode: 'external' | 'deploy'; url?: string; namespace: string; retention: string; values: HelmValues };
-  grafana: { enabled: boolean; namespace: string; adminSecret?: SecretRef; lokiUrl: string; values: HelmValues };
+  grafana: {
+    enabled: boolean;
+    namespace: string;
+    adminSecret?: SecretRef;
+    lokiUrl: string;
+    persistence: { enabled: boolean; size: string | number };
+    existingOrgIds: number[];
+    values: HelmValues;
+  };
   chartVersions?: Partial<Record<'argo-cd' | 'cert-manager' | 'istio' | 'otel-operator' | 'tempo' | 'kube-prometheus-stack' | 'ingress-nginx' | 'grafana', string>>;
   teams: Team[];
 }
@@ -95,9 +105,11 @@ export interface Team {
   namespaces: string[];
   samplingPercentage?: number;
   languages: TeamLanguage[];
+  containerNames?: { java?: string[]; nodejs?: string[]; python?: string[]; dotnet?: string[] };
   retention?: string;
   metricsGeneratorProcessors?: Array<'service-graphs' | 'span-metrics' | 'local-blocks'>;
   grafanaOrgId: number;
+  sourceRepos?: string[];
 }
 
 export interface Environment {

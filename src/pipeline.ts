@@ -1,5 +1,7 @@
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
-import { loadDefaultsLayer, loadEnvironmentFile, type DefaultsLayer, type InputFile } from './load/environments.js';
+import { loadDefaultsLayer, loadEnvironmentFile, type DefaultsLayer, type InputFile, type LoadedEnvironment } from './load/environments.js';
+import { deriveNames } from './resolve/names.js';
+import { verifyBehaviour } from './verify/behaviour/index.js';
 import type { Environment } from './model.js';
 import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
@@ -9,6 +11,7 @@ import { validateTeams } from './validate/teams.js';
 import { verifyTreeDocs } from './verify/verify.js';
 import { scanForSecrets } from './verify/secrets.js';
 import { verifyObjects, type UpstreamValidators } from './verify/upstream.js';
+import type { Unit } from './components/types.js';
 
 export interface Inputs {
   defaults?: InputFile;
@@ -44,6 +47,8 @@ class Validation {
   readonly layer: DefaultsLayer;
   private readonly defaultsBroken: boolean;
   private readonly seen = new Map<string, string>();
+  /** The loaded document of each valid environment (source positions for findings on the rendered stack). */
+  readonly loaded = new Map<string, LoadedEnvironment>();
 
   constructor(
     inputs: Inputs,
@@ -79,6 +84,7 @@ class Validation {
     this.diagnostics.push(...cross);
     if (cross.some((d) => d.severity === 'error')) return undefined;
     this.sources[env.name] = env.file;
+    this.loaded.set(env.name, env);
     return r.resolved as unknown as Environment;
   }
 }
@@ -125,8 +131,15 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
     if (!env) continue;
     valid.push(env);
     if (v.failed || (only && !only.has(env.metadata.name))) continue;
-    const part = planEnvironment(env, bases, options.outPath, v.sources[env.metadata.name]);
-    const found = verifyPart(part, [env], options, (file) => part.has(file) || candidateBases.has(file));
+    const names = deriveNames(env);
+    const units = unitsFor(env, names);
+    const part = planEnvironment(env, bases, options.outPath, v.sources[env.metadata.name], units);
+    const loaded = v.loaded.get(env.metadata.name)!;
+    const found = [
+      ...verifyPart(part, [env], options, (file) => part.has(file) || candidateBases.has(file), units),
+      // What the consuming programs would do with it: sync order, namespaces, mesh, tenants, component semantics.
+      ...verifyBehaviour({ env, names, units, document: loaded.document, locate: (p, k) => loaded.locate(p, k) }),
+    ];
     problems.push(...found);
     rendered.push(env);
     parts.push(part);
@@ -156,13 +169,13 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
 }
 
 /** Verify one part of the tree: files parse back and their references exist, no credentials, objects match the CRDs. */
-function verifyPart(part: FileTree, envs: Environment[], options: GenerateOptions, has: (file: string) => boolean): Diagnostic[] {
+function verifyPart(part: FileTree, envs: Environment[], options: GenerateOptions, has: (file: string) => boolean, units?: Unit[]): Diagnostic[] {
   const checked = verifyTreeDocs(part, envs.map((e) => e.metadata.name), options.outPath, has);
   const problems = [...checked.problems, ...scanForSecrets(part, options.outPath)];
   if (options.upstream) {
     // Overlays are checked as the objects they build (the planner's objects, namespaced), the rest file by file.
     const overlays = envs.flatMap((env) =>
-      unitsFor(env).flatMap((u) =>
+      (units ?? unitsFor(env)).flatMap((u) =>
         u.kind === 'kustomize'
           ? u.targetNamespaces.flatMap((ns) => u.objects.map((o) => ({ file: `${env.metadata.name}/kustomize/${u.id}`, object: { ...o, metadata: { ...o.metadata, namespace: ns } } })))
           : [],

@@ -10,10 +10,12 @@ import { instrumentation } from './instrumentation/index.js';
 import { ingressNginx } from './ingress-nginx/index.js';
 import { grafana } from './grafana/index.js';
 import { teams } from './teams/index.js';
+import { namespaces } from './namespaces/index.js';
 
 /** Every component, registered once. Adding a component is adding a folder and a line here. */
 export const COMPONENTS: readonly Component[] = [
   argocd,
+  namespaces,
   certManager,
   istio,
   prometheus,

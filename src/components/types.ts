@@ -33,6 +33,11 @@ interface UnitCommon {
    * one base, since the defaults cannot know the team names.
    */
   base?: string;
+  /**
+   * Labels and annotations for the existing destination namespace (spec.existingNamespaces): Argo CD applies them
+   * through syncPolicy.managedNamespaceMetadata, helmfile through presync `kubectl label/annotate` hooks.
+   */
+  namespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
 /** A Helm release: one values file, one helmfile release, one multi-source Argo CD Application. */
@@ -43,6 +48,8 @@ export interface HelmUnit extends UnitCommon {
   values: Record<string, unknown>;
   /** false: helmfile only (Argo CD's own bootstrap release). */
   argocd: boolean;
+  /** API groups whose CRDs this release installs (custom resources of these groups need it first). */
+  crds?: string[];
 }
 
 /**
@@ -77,6 +84,8 @@ export const CHART_REPOS = {
 
 /** Sync waves in dependency order: CRDs and operators before the custom resources that need them. */
 export const WAVES = {
+  /** Application and team namespaces, before anything is applied into them. */
+  namespaces: -30,
   certManager: -10,
   crds: -5,
   operators: 0,

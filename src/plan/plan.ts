@@ -32,7 +32,30 @@ export function unitsFor(env: Environment, names: Names = deriveNames(env)): Uni
     if (ids.has(u.id)) throw new Error(`internal: two units named ${u.id}`);
     ids.add(u.id);
   }
-  return units;
+  return withNamespaceNeeds(units);
+}
+
+/** Namespaces a unit creates: the target namespaces of its Namespace objects (Kustomize renames them per overlay). */
+export const createdNamespaces = (u: Unit): string[] => (u.kind === 'kustomize' && u.objects.some((o) => o.kind === 'Namespace') ? u.targetNamespaces : []);
+
+/**
+ * helmfile `needs` on the units that create the namespaces a unit writes into, derived rather than written by
+ * each component (the Argo CD side is ordered by waves).
+ */
+function withNamespaceNeeds(units: Unit[]): Unit[] {
+  const creator = new Map(units.flatMap((u) => createdNamespaces(u).map((ns) => [ns, u.id] as const)));
+  return units.map((u) => {
+    const writes = u.kind === 'kustomize' ? [u.namespace, ...u.targetNamespaces] : [u.namespace];
+    const extra = writes.map((ns) => creator.get(ns)).filter((id): id is string => id !== undefined && id !== u.id && !u.needs.includes(id));
+    return extra.length ? { ...u, needs: [...u.needs, ...new Set(extra)] } : u;
+  });
+}
+
+/** The sync options of a unit's Application (every Application creates its destination namespace). */
+export function applicationSyncOptions(u: Unit): string[] {
+  const options = ['CreateNamespace=true', ...(u.syncOptions ?? [])];
+  if (u.ignoreDifferences?.length) options.push('RespectIgnoreDifferences=true');
+  return [...new Set(options)].sort();
 }
 
 const objectFile = (o: K8sObject) => `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
@@ -71,10 +94,10 @@ export function planBases(base: Environment): Bases {
 }
 
 /** Pure: one environment's files (out/<env>/...). Records the bases it uses in `bases.used`. */
-export function planEnvironment(env: Environment, bases: Bases, outPath: string, source: string): FileTree {
+export function planEnvironment(env: Environment, bases: Bases, outPath: string, source: string, planned?: Unit[]): FileTree {
   const tree: FileTree = new Map();
   const names = deriveNames(env);
-  const units = unitsFor(env, names);
+  const units = planned ?? unitsFor(env, names);
   const envDir = env.metadata.name;
   for (const u of units) {
     if (u.kind === 'helm') tree.set(`${envDir}/values/${u.release}.yaml`, yamlFile(source, u.values));
@@ -162,8 +185,22 @@ function helmfile(units: Unit[]) {
       labels: { component: u.id, tier: u.kind === 'helm' && !u.argocd ? 'bootstrap' : 'platform' },
       ...(needs(u).length ? { needs: needs(u) } : {}),
       ...(u.kind === 'helm' ? { values: [`values/${u.release}.yaml`] } : {}),
+      ...(u.namespaceMetadata ? { hooks: namespaceHooks(u.namespace, u.namespaceMetadata) } : {}),
     })),
   };
+}
+
+/** helmfile presync hooks that label/annotate an existing namespace (what Argo CD's managedNamespaceMetadata does). */
+function namespaceHooks(namespace: string, meta: NonNullable<Unit['namespaceMetadata']>) {
+  const kv = (m: Record<string, string> = {}) => Object.entries(m).map(([k, v]) => `${k}=${v}`);
+  return (
+    [
+      ['label', kv(meta.labels)],
+      ['annotate', kv(meta.annotations)],
+    ] as const
+  )
+    .filter(([, pairs]) => pairs.length)
+    .map(([verb, pairs]) => ({ events: ['presync'], showlogs: true, command: 'kubectl', args: [verb, '--overwrite', 'namespace', namespace, ...pairs] }));
 }
 
 const FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -173,15 +210,18 @@ function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[
   const envDir = env.metadata.name;
   const repoPath = (p: string) => posix.join(outPath, envDir, p);
   const destination = (namespace: string) => ({ ...(a.destination.server ? { server: a.destination.server } : { name: a.destination.name }), namespace });
-  const syncPolicy = (options: string[]) => ({
+  const syncPolicy = (options: string[], namespaceMetadata?: Unit['namespaceMetadata']) => ({
     ...(a.syncPolicy.automated ? { automated: { prune: a.syncPolicy.prune, selfHeal: a.syncPolicy.selfHeal } } : {}),
     ...(options.length ? { syncOptions: [...new Set(options)].sort() } : {}),
+    // Labels/annotations Argo CD applies to the destination namespace, also when it already exists (CreateNamespace=true;
+    // argo-cd docs/user-guide/sync-options.md "Namespace Auto-Creation").
+    ...(namespaceMetadata ? { managedNamespaceMetadata: namespaceMetadata } : {}),
     retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
   });
   const labels = (component: string) => ({ 'app.kubernetes.io/managed-by': 'tracestack', 'tracestack.dev/environment': envDir, 'tracestack.dev/component': component });
 
   const argoUnits = units.filter((u) => u.kind === 'kustomize' || u.argocd);
-  const namespaces = [...new Set(argoUnits.flatMap((u) => (u.kind === 'kustomize' ? u.targetNamespaces : [u.namespace])))].sort();
+  const namespaces = [...new Set(argoUnits.flatMap((u) => (u.kind === 'kustomize' ? [u.namespace, ...u.targetNamespaces] : [u.namespace])))].sort();
   const chartRepos = [...new Set(argoUnits.flatMap((u) => (u.kind === 'helm' ? [u.chart.repoURL] : [])))].sort();
 
   const project = {
@@ -201,8 +241,7 @@ function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[
   const teamProjectFiles = renderTeamProjects(tree, env, names, destination, labels, source);
 
   for (const u of argoUnits) {
-    const options = ['CreateNamespace=true', ...(u.syncOptions ?? [])];
-    if (u.ignoreDifferences?.length) options.push('RespectIgnoreDifferences=true');
+    const options = applicationSyncOptions(u);
     const spec: Record<string, unknown> = {
       project: names.argoProject,
       destination: destination(u.namespace),
@@ -220,7 +259,7 @@ function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[
     } else {
       spec.source = { repoURL: a.repoURL, targetRevision: a.targetRevision, path: repoPath(`kustomize/${u.id}`) };
     }
-    spec.syncPolicy = syncPolicy(options);
+    spec.syncPolicy = syncPolicy(options, u.namespaceMetadata);
     if (u.ignoreDifferences?.length) spec.ignoreDifferences = u.ignoreDifferences;
     const app = {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -284,7 +323,8 @@ function renderTeamProjects(
       },
       spec: {
         description: `Applications of team ${team.name}, environment ${env.metadata.name}: only the team's namespaces`,
-        sourceRepos: ['*'],
+        // Only the team's own repositories (default: this GitOps repository), never '*'.
+        sourceRepos: team.sourceRepos ?? [env.spec.argocd.repoURL],
         destinations: [...team.namespaces].sort().map(destination),
         clusterResourceWhitelist: [],
         namespaceResourceBlacklist: [

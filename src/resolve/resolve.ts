@@ -16,7 +16,9 @@ export function baseEnvironment(defaultsSpec: Record<string, unknown>): Environm
   const allOn = {
     istio: { enabled: true },
     collector: { enabled: true },
-    instrumentation: { enabled: true, namespaces: ['default'] },
+    // one created and one existing application namespace, so the bases of both namespace units exist
+    instrumentation: { enabled: true, namespaces: ['base-app', 'base-existing'] },
+    existingNamespaces: ['base-existing'],
     otelOperator: { enabled: true },
     tempo: { enabled: true },
   };
@@ -35,6 +37,6 @@ export function baseEnvironment(defaultsSpec: Record<string, unknown>): Environm
  */
 export function baseTeamsEnvironment(base: Environment): Environment {
   const copy = structuredClone(base);
-  copy.spec.teams = [{ name: 'team', namespaces: ['default'], languages: [], grafanaOrgId: 1 }];
+  copy.spec.teams = [{ name: 'team', namespaces: ['base-team'], languages: [], grafanaOrgId: 1 }];
   return copy;
 }

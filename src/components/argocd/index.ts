@@ -38,6 +38,7 @@ export const argocd: Component = {
         wave: -20,
         needs: [],
         argocd: false,
+        crds: ['argoproj.io'],
       },
     ];
   },

@@ -24,6 +24,7 @@ export const certManager: Component = {
         syncOptions: ['ServerSideApply=true'],
         ignoreDifferences: webhookCaBundleDiffs(false),
         argocd: true,
+        crds: ['cert-manager.io', 'acme.cert-manager.io'],
       },
     ];
   },

@@ -26,9 +26,17 @@ function tenantConfig(tenancy: Tenancy, exporter: Record<string, unknown>) {
     processors: {
       // A span's own resource attributes are the sender's claim; the tenant must follow where it came from.
       'resource/drop-claimed-namespace': { attributes: [{ key: NAMESPACE_ATTRIBUTE, action: 'delete' }] },
-      k8sattributes: {
+      // `k8s_attributes` is the type's name in collector 0.158; `k8sattributes` is a deprecated alias
+      // (opentelemetry-collector-contrib v0.158.0 processor/k8sattributesprocessor/metadata.yaml). The operator
+      // knows it under both (opentelemetry-operator v0.158.0 internal/components/processors/helpers.go).
+      k8s_attributes: {
         auth_type: 'serviceAccount',
         passthrough: false,
+        // Routing reads k8s.namespace.name: without waiting for the pod informer to sync, spans that arrive in the
+        // first moments after a start find no pod, lose the namespace and land in the platform tenant
+        // (processor/k8sattributesprocessor@v0.158.0 config.go WaitForMetadata; factory.go: timeout 10s default).
+        wait_for_metadata: true,
+        wait_for_metadata_timeout: '30s',
         // Before batch: the connection (the sending pod's IP) is only known here.
         pod_association: [{ sources: [{ from: 'connection' }] }],
         extract: { metadata: [NAMESPACE_ATTRIBUTE, 'k8s.pod.name', 'k8s.deployment.name', 'k8s.node.name'] },

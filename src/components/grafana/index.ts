@@ -4,6 +4,7 @@ import { chartFor } from '../charts.js';
 import { RELEASES, TENANT_HEADER, type Names, type Tenant } from '../../resolve/names.js';
 import { TRACE_ID_REGEX } from '../../resolve/accessLog.js';
 import { withPassThrough } from '../values.js';
+import { EXEMPLAR_TRACE_ID_LABEL } from '../tempo/index.js';
 import type { Team } from '../../model.js';
 
 /** Grafana expands $VAR in provisioning files, so a literal `$` must be written `$$`. */
@@ -92,7 +93,8 @@ function prometheusDatasource(names: Names, tempoUid: string, orgId = MAIN_ORG):
     ...(orgId !== MAIN_ORG ? { orgId } : {}),
     jsonData: {
       httpMethod: 'POST',
-      exemplarTraceIdDestinations: [{ name: 'trace_id', datasourceUid: tempoUid }],
+      // The exemplar label Tempo's metrics generator writes the trace id under (components/tempo EXEMPLAR_TRACE_ID_LABEL).
+      exemplarTraceIdDestinations: [{ name: EXEMPLAR_TRACE_ID_LABEL, datasourceUid: tempoUid }],
     },
   };
 }
@@ -132,6 +134,8 @@ export const grafana: Component = {
     if (!g.enabled) return [];
     const values: Record<string, unknown> = {
       ...(g.adminSecret ? { admin: { existingSecret: g.adminSecret.name, userKey: 'admin-user', passwordKey: 'admin-password' } } : {}),
+      // grafana-community/helm-charts grafana-12.11.1 values.yaml persistence.* (templates/pvc.yaml, mounted at /var/lib/grafana).
+      ...(g.persistence.enabled ? { persistence: { enabled: true, type: 'pvc', size: String(g.persistence.size) } } : {}),
       datasources: { 'datasources.yaml': { apiVersion: 1, datasources: datasources(names, g.lokiUrl, env.spec.teams) } },
     };
     return [

@@ -35,13 +35,16 @@ export const istio: Component = {
         release: RELEASES.istioBase,
         namespace: s.namespace,
         chart: chartFor(env, 'istio', 'base'),
-        values: withPassThrough({ defaultRevision: 'default' }, s.baseValues),
+        // The default-revision validating webhook points at istiod (default) or istiod-<revision>
+        // (istio/istio 1.30.3 manifests/charts/base/templates/defaultrevision-validatingwebhookconfiguration.yaml).
+        values: withPassThrough({ defaultRevision: s.revision ?? 'default' }, s.baseValues),
         wave: WAVES.crds,
         needs: [],
         syncOptions: ['ServerSideApply=true', 'RespectIgnoreDifferences=true'],
         // istiod patches caBundle and flips failurePolicy Ignore -> Fail on the validating webhook at runtime.
         ignoreDifferences: webhookCaBundleDiffs(true),
         argocd: true,
+        crds: ['extensions.istio.io', 'networking.istio.io', 'security.istio.io', 'telemetry.istio.io'],
       },
       {
         kind: 'helm',
@@ -52,6 +55,7 @@ export const istio: Component = {
         values: withPassThrough(
           {
             replicaCount: s.istiodReplicas,
+            ...(s.revision ? { revision: s.revision } : {}),
             autoscaleMin: s.istiodReplicas,
             global: { istioNamespace: s.namespace },
             meshConfig: {

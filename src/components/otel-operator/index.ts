@@ -40,6 +40,7 @@ export const otelOperator: Component = {
           { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', jqPathExpressions: ['.spec.conversion.webhook.clientConfig.caBundle'] },
         ],
         argocd: true,
+        crds: ['opentelemetry.io'],
       },
     ];
   },

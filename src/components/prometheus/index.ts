@@ -37,6 +37,7 @@ export const prometheus: Component = {
         needs: [],
         syncOptions: ['ServerSideApply=true', 'CreateNamespace=true'],
         argocd: true,
+        crds: ['monitoring.coreos.com'],
       },
     ];
   },

@@ -3,6 +3,7 @@ import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
 import { RELEASES } from '../../resolve/names.js';
 import { withPassThrough } from '../values.js';
+import { deepMerge } from '../../load/merge.js';
 import type { EnvironmentSpec } from '../../model.js';
 import type { Names } from '../../resolve/names.js';
 
@@ -68,24 +69,71 @@ function storageValues(storage: EnvironmentSpec['tempo']['storage']): Record<str
 }
 
 /**
- * With teams, every component requires X-Scope-OrgID; a team that sets its own retention or processors gets a
- * per_tenant_overrides block keyed by its tenant id (from names.tenancy, like the collector's headers). Each
- * block lists both settings, the team's or the environment's, since the chart asks for complete blocks.
+ * The overrides Tempo 2.x gives a tenant that has no block of its own: the flag defaults registered in
+ * grafana/tempo v2.10.7 modules/overrides/config.go RegisterFlagsAndApplyDefaults (zero values omitted). A
+ * per_tenant_overrides block does not inherit them: modules/overrides/runtime_config_overrides.go
+ * getOverridesForUser returns the tenant's block *instead of* the defaults, and loadPerTenantOverrides decodes it
+ * into a zero-valued struct, so a block that only sets retention has ingestion rate and burst 0 and every push is
+ * refused (RATE_LIMITED). The chart says the same: "all values must be given for each per-tenant configuration
+ * block" (grafana-community/helm-charts tempo-distributed-2.26.2 values.yaml, per_tenant_overrides).
  */
-function tenantValues(s: EnvironmentSpec, names: Names): Record<string, unknown> {
-  if (!names.tenancy) return {};
-  const overrides: Record<string, unknown> = {};
+export const TEMPO_BUILTIN_OVERRIDES: Record<string, unknown> = {
+  ingestion: {
+    rate_strategy: 'local',
+    rate_limit_bytes: 15_000_000,
+    burst_size_bytes: 20_000_000,
+    max_traces_per_user: 10_000,
+    retry_info_enabled: true,
+  },
+  read: { max_bytes_per_tag_values_query: 1_000_000 },
+  global: { max_bytes_per_trace: 5_000_000 },
+  metrics_generator: {
+    generate_native_histograms: 'classic',
+    native_histogram_bucket_factor: 1.1,
+    native_histogram_max_bucket_number: 100,
+    native_histogram_min_reset_duration: '15m',
+  },
+};
+
+/**
+ * The exemplar label the metrics generator writes the trace id under (overrides metrics_generator.
+ * trace_id_label_name; empty means "traceID": grafana/tempo v2.10.7 modules/generator/registry/histogram.go
+ * newHistogram). Set explicitly, and Grafana's Prometheus datasource maps the same name.
+ */
+export const EXEMPLAR_TRACE_ID_LABEL = 'trace_id';
+export const TEMPO_DEFAULT_TRACE_ID_LABEL = 'traceID';
+
+/**
+ * Complete per-tenant blocks: Tempo's built-in defaults, then the rendered (and user-merged) defaults block,
+ * then what the team sets, then the user's own pass-through block for that tenant. Every block in
+ * per_tenant_overrides is completed, also one the user wrote by hand (or the "*" wildcard).
+ */
+function completeTenantBlocks(values: Record<string, unknown>, teamBlocks: Record<string, Record<string, unknown>>): void {
+  const overrides = (values.overrides ?? {}) as Record<string, unknown>;
+  const defaults = (overrides.defaults ?? {}) as Record<string, unknown>;
+  const own = (values.per_tenant_overrides ?? {}) as Record<string, Record<string, unknown>>;
+  const ids = [...new Set([...Object.keys(teamBlocks), ...Object.keys(own)])];
+  if (!ids.length) return;
+  const base = deepMerge(TEMPO_BUILTIN_OVERRIDES, defaults);
+  values.per_tenant_overrides = Object.fromEntries(ids.map((id) => [id, deepMerge(deepMerge(base, teamBlocks[id] ?? {}), own[id] ?? {})]));
+}
+
+/**
+ * With teams, every component requires X-Scope-OrgID; a team that sets its own retention or processors gets a
+ * per_tenant_overrides block keyed by its tenant id (from names.tenancy, like the collector's headers).
+ */
+function teamBlocks(s: EnvironmentSpec, names: Names): Record<string, Record<string, unknown>> {
+  const blocks: Record<string, Record<string, unknown>> = {};
+  if (!names.tenancy) return blocks;
   for (const tenant of names.tenancy.tenants) {
     const team = s.teams.find((t) => t.name === tenant.team);
     if (!team || (team.retention === undefined && team.metricsGeneratorProcessors === undefined)) continue;
-    overrides[tenant.id] = {
-      ...(s.tempo.metricsGenerator.enabled
-        ? { metrics_generator: { processors: team.metricsGeneratorProcessors ?? s.tempo.metricsGenerator.processors } }
-        : {}),
-      compaction: { block_retention: retentionHours(team.retention ?? s.tempo.retention) },
+    blocks[tenant.id] = {
+      ...(s.tempo.metricsGenerator.enabled && team.metricsGeneratorProcessors ? { metrics_generator: { processors: team.metricsGeneratorProcessors } } : {}),
+      ...(team.retention ? { compaction: { block_retention: retentionHours(team.retention) } } : {}),
     };
   }
-  return { multitenancyEnabled: true, ...(Object.keys(overrides).length ? { per_tenant_overrides: overrides } : {}) };
+  return blocks;
 }
 
 /** Grafana Tempo, tempo-distributed 2.x (distributor, ingester, compactor on object storage), with the metrics generator. */
@@ -113,10 +161,18 @@ export const tempo: Component = {
             config: { storage: { remote_write: [{ url: names.prometheusRemoteWriteUrl, send_exemplars: true }] } },
           }
         : { enabled: false },
-      // Without processors in the overrides the generator runs but emits nothing (empty service graph).
-      overrides: generator ? { defaults: { metrics_generator: { processors: t.metricsGenerator.processors } } } : { defaults: {} },
-      ...tenantValues(env.spec, names),
+      // Without processors in the overrides the generator runs but emits nothing (empty service graph). The retention
+      // is also a default override, so a tenant block inherits it when completed.
+      overrides: {
+        defaults: {
+          compaction: { block_retention: retentionHours(t.retention) },
+          ...(generator ? { metrics_generator: { processors: t.metricsGenerator.processors, trace_id_label_name: EXEMPLAR_TRACE_ID_LABEL } } : {}),
+        },
+      },
+      ...(names.tenancy ? { multitenancyEnabled: true } : {}),
     };
+    const merged = withPassThrough(values, t.values);
+    completeTenantBlocks(merged, teamBlocks(env.spec, names));
     const deps = env.spec.prometheus.mode === 'deploy' && generator ? ['prometheus'] : [];
     return [
       {
@@ -125,7 +181,7 @@ export const tempo: Component = {
         release: RELEASES.tempo,
         namespace: t.namespace,
         chart: chartFor(env, 'tempo'),
-        values: withPassThrough(values, t.values),
+        values: merged,
         wave: WAVES.backends,
         needs: deps,
         syncOptions: ['CreateNamespace=true'],
