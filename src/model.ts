@@ -81,6 +81,7 @@ export interface EnvironmentSpec {
     };
     replicas: { distributor: number; ingester: number; querier: number; queryFrontend: number; compactor: number; metricsGenerator: number };
     metricsGenerator: { enabled: boolean; processors: Array<'service-graphs' | 'span-metrics' | 'local-blocks'> };
+    networkPolicy: boolean;
     values: HelmValues;
   };
   prometheus: { mode: 'external' | 'deploy'; url?: string; namespace: string; retention: string; values: HelmValues };

@@ -1,7 +1,7 @@
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { loadDefaultsLayer, loadEnvironmentFile, type DefaultsLayer, type InputFile, type LoadedEnvironment } from './load/environments.js';
 import { deriveNames } from './resolve/names.js';
-import { verifyBehaviour } from './verify/behaviour/index.js';
+import { verifyBehaviour, type BehaviourInput } from './verify/behaviour/index.js';
 import type { Environment } from './model.js';
 import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
@@ -87,6 +87,20 @@ class Validation {
     this.loaded.set(env.name, env);
     return r.resolved as unknown as Environment;
   }
+}
+
+/** What the behaviour verifier sees for each valid environment (tests break these facts one at a time). */
+export function behaviourInputs(inputs: Inputs): { inputs: BehaviourInput[]; diagnostics: Diagnostic[] } {
+  const v = new Validation(inputs, {});
+  const out: BehaviourInput[] = [];
+  for (const f of inputs.environments) {
+    const env = v.next(f);
+    if (!env) continue;
+    const names = deriveNames(env);
+    const loaded = v.loaded.get(env.metadata.name)!;
+    out.push({ env, names, units: unitsFor(env, names), document: loaded.document, locate: (p, k) => loaded.locate(p, k) });
+  }
+  return { inputs: out, diagnostics: v.diagnostics };
 }
 
 export interface GenerateOptions extends CrossCheckOptions {

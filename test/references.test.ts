@@ -14,7 +14,7 @@ describe('every path the output names exists in the repository', () => {
 
   it('one Application per component plus a root per environment', () => {
     expect(apps.filter(([f]) => f.startsWith('prod/')).map(([, a]) => a.metadata.name).sort()).toEqual(
-      ['cert-manager', 'collector', 'grafana', 'ingress-nginx', 'instrumentation', 'istio-base', 'istio-telemetry', 'istiod', 'namespaces', 'otel-operator', 'root', 'tempo'].map((n) => `prod-${n}`),
+      ['cert-manager', 'collector', 'grafana', 'ingress-nginx', 'instrumentation', 'istio-base', 'istio-telemetry', 'istiod', 'namespaces', 'otel-operator', 'root', 'tempo', 'tempo-access'].map((n) => `prod-${n}`),
     );
   });
 

@@ -35,6 +35,11 @@ export function validateTeams(loaded: LoadedEnvironment, env: Environment): Diag
         at(`${here}/namespaces/${j}`, 'namespace-in-two-teams', `namespace "${ns}" is already listed under team "${owner.team}" (spec.teams[${owner.index}]); a namespace belongs to at most one team, since its spans go to one tenant`, `Remove "${ns}" from one of the two teams.`);
       } else teamByNamespace.set(ns, { team: team.name, index: i });
     });
+    for (const lang of Object.keys(team.containerNames ?? {})) {
+      if (!team.languages.includes(lang as (typeof team.languages)[number])) {
+        at(`${here}/containerNames/${lang}`, 'container-names', `containerNames names the ${lang} containers of team "${team.name}", but ${lang} is not in its languages`, `Set: spec.teams[${i}].languages: [${[...team.languages, lang].join(', ')}]  (or remove containerNames.${lang})`, true);
+      }
+    }
     if (team.samplingPercentage !== undefined && !s.istio.enabled) {
       at(`${here}/samplingPercentage`, 'needs-istio', `team "${team.name}" overrides the mesh sampling, but Istio is off`, 'Set: spec.istio.enabled: true (or drop samplingPercentage).', true);
     }

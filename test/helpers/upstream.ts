@@ -33,7 +33,7 @@ function kubeAjv(): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addFormat('duration', GO_DURATION);
-  for (const f of ['int32', 'int64', 'double', 'float', 'byte']) if (!ajv.formats[f]) ajv.addFormat(f, true);
+  for (const f of ['int32', 'int64', 'double', 'float', 'byte', 'int-or-string']) if (!ajv.formats[f]) ajv.addFormat(f, true);
   return ajv;
 }
 
@@ -53,6 +53,7 @@ export function strictValidator(apiVersion: string, kind: string): Validate | un
     index = new Map(entries.map((e) => [`${e.apiVersion}/${e.kind}`, join(dir, 'crd-schemas/strict', e.file)]));
     const core: Record<string, string> = { Namespace: 'namespace-v1.json', ConfigMap: 'configmap-v1.json', Secret: 'secret-v1.json', ServiceAccount: 'serviceaccount-v1.json' };
     for (const [k, f] of Object.entries(core)) index.set(`v1/${k}`, join(dir, 'k8s-schemas', f));
+    index.set('networking.k8s.io/v1/NetworkPolicy', join(dir, 'k8s-schemas', 'v1.35_networkpolicy-networking.k8s.io-v1.json'));
   }
   const file = index.get(key);
   if (!file) return undefined;

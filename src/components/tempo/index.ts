@@ -1,10 +1,10 @@
-import type { Component } from '../types.js';
+import type { Component, K8sObject } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
-import { RELEASES } from '../../resolve/names.js';
+import { PORTS, RELEASES } from '../../resolve/names.js';
 import { withPassThrough } from '../values.js';
 import { deepMerge } from '../../load/merge.js';
-import type { EnvironmentSpec } from '../../model.js';
+import type { Environment, EnvironmentSpec } from '../../model.js';
 import type { Names } from '../../resolve/names.js';
 
 /** Tempo 2.x retention is in hours (a Go duration): 14d -> 336h. */
@@ -136,6 +136,39 @@ function teamBlocks(s: EnvironmentSpec, names: Names): Record<string, Record<str
   return blocks;
 }
 
+/**
+ * Who may reach Tempo: its own pods (gRPC and memberlist between components), the collector on the
+ * distributor's OTLP ports and Grafana on the query frontend. Tempo trusts X-Scope-OrgID, so with teams this
+ * policy is what keeps a team from reading another tenant. Pod labels: the operator's collector selector labels
+ * (opentelemetry-operator v0.158.0 internal/manifests/manifestutils/labels.go SelectorLabels, component
+ * "opentelemetry-collector", instance "<namespace>.<name>") and the grafana chart's selector labels
+ * (grafana-community/helm-charts grafana-12.11.1 templates/_helpers.tpl grafana.selectorLabels).
+ */
+export function tempoAccessPolicy(env: Environment): K8sObject {
+  const s = env.spec;
+  const from = (namespace: string, labels: Record<string, string>) => ({
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+    podSelector: { matchLabels: labels },
+  });
+  const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'tempo-access' },
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [{ podSelector: {} }] },
+        ...(s.collector.enabled
+          ? [{ from: [from(s.collector.namespace, { 'app.kubernetes.io/component': 'opentelemetry-collector', 'app.kubernetes.io/instance': `${s.collector.namespace}.${s.collector.name}` })], ports: tcp(PORTS.otlpGrpc, PORTS.otlpHttp) }]
+          : []),
+        ...(s.grafana.enabled ? [{ from: [from(s.grafana.namespace, { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': RELEASES.grafana })], ports: tcp(PORTS.tempoHttp) }] : []),
+      ],
+    },
+  };
+}
+
 /** Grafana Tempo, tempo-distributed 2.x (distributor, ingester, compactor on object storage), with the metrics generator. */
 export const tempo: Component = {
   id: 'tempo',
@@ -187,6 +220,19 @@ export const tempo: Component = {
         syncOptions: ['CreateNamespace=true'],
         argocd: true,
       },
+      ...(t.networkPolicy
+        ? [
+            {
+              kind: 'kustomize' as const,
+              id: 'tempo-access',
+              namespace: t.namespace,
+              targetNamespaces: [t.namespace],
+              wave: WAVES.backends,
+              needs: ['tempo'],
+              objects: [tempoAccessPolicy(env)],
+            },
+          ]
+        : []),
     ];
   },
 };

@@ -6,6 +6,7 @@ import type { SourcePosition } from '../../diagnostics.js';
 import { argoNamespaces, crdOrder } from './sync.js';
 import { collectorPipelines, collectorWaitsForMetadata, exemplarLabel, grafanaOrgs, meshEnrolment, operatorLanguages, tempoTenantBlocks } from './semantics.js';
 import type { BehaviourRule } from './types.js';
+import { tenantIsolation } from './access.js';
 
 /**
  * What tracestack proves about a stack before writing it: each rule encodes one behaviour of the program that
@@ -22,6 +23,7 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
   exemplarLabel,
   collectorWaitsForMetadata,
   collectorPipelines,
+  tenantIsolation,
 ];
 
 export interface BehaviourInput {
@@ -34,18 +36,21 @@ export interface BehaviourInput {
 }
 
 export function verifyBehaviour(input: BehaviourInput, rules: readonly BehaviourRule[] = BEHAVIOUR_RULES): Diagnostic[] {
-  const written = (pointer: string) =>
+  const at = (pointer: string) =>
     pointer
       .split('/')
       .slice(1)
       .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce<unknown>((o, k) => (o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>)[k] : undefined), input.document) !== undefined;
+      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), input.document);
+  const written = (pointer: string) => at(pointer) !== undefined;
   const ctx = { env: input.env, names: input.names, units: input.units, written };
   const out: Diagnostic[] = [];
   for (const rule of rules) {
     for (const f of rule.check(ctx)) {
       const path = f.pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).reduce((a, p) => (/^\d+$/.test(p) ? `${a}[${p}]` : a ? `${a}.${p}` : p), '');
-      out.push({ ...input.locate(f.pointer, false), path, code: rule.id, message: f.message, ...(f.suggestion ? { suggestion: f.suggestion } : {}), severity: 'error' });
+      // a map or list is pointed at by its key, a scalar by its value
+      const value = at(f.pointer);
+      out.push({ ...input.locate(f.pointer, value !== null && typeof value === 'object'), path, code: rule.id, message: f.message, ...(f.suggestion ? { suggestion: f.suggestion } : {}), severity: 'error' });
     }
   }
   return out;

@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { KustomizeUnit, Unit } from '../src/components/types.js';
+import { readInputs } from '../src/cli/io.js';
+import { behaviourInputs } from '../src/pipeline.js';
+import { BEHAVIOUR_RULES, verifyBehaviour, type BehaviourInput } from '../src/verify/behaviour/index.js';
+import { editFile, readTree, REPO, runCli, scratchRepo } from './helpers/repo.js';
+
+/**
+ * The behaviour verifier: every rule passes on every example, and each rule catches its fact when a copy of an
+ * example breaks it (through the environment file where a user can break it, else by changing the rendered
+ * units the way a planner bug would). Remove a rule from BEHAVIOUR_RULES and its tests here fail.
+ */
+const examples = () => behaviourInputs(readInputs(REPO)).inputs;
+const example = (name: string) => examples().find((e) => e.env.metadata.name === name)!;
+const codes = (input: BehaviourInput) => verifyBehaviour(input).map((d) => d.code);
+const findings = (input: BehaviourInput, code: string) => verifyBehaviour(input).filter((d) => d.code === code);
+const withUnits = (input: BehaviourInput, change: (units: Unit[]) => Unit[]): BehaviourInput => ({ ...input, units: change(structuredClone(input.units)) });
+const unit = <T extends Unit = Unit>(units: Unit[], id: string) => units.find((u) => u.id === id) as T;
+const treeHash = (dir: string) => {
+  const h = createHash('sha256');
+  for (const [f, c] of readTree(dir)) h.update(f).update('\0').update(c).update('\0');
+  return h.digest('hex');
+};
+const lineOf = (file: string, text: string) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+
+/** Break an example through its environment file: generate refuses (exit 1), names the rule at file:line, writes nothing. */
+function refused(env: string, from: string | RegExp, to: string, code: string, message: RegExp, at?: string) {
+  const dir = scratchRepo();
+  const file = join(dir, 'environments', `${env}.yaml`);
+  editFile(file, from, to);
+  const before = treeHash(join(dir, 'out'));
+  const r = runCli(dir, ['generate']);
+  expect(r.code, r.err + r.out).toBe(1);
+  const line = (r.err + r.out).split('\n').find((l) => l.includes(`error: `) && message.test(l));
+  expect(line, r.err + r.out).toBeDefined();
+  if (at) expect(line).toContain(`environments/${env}.yaml:${lineOf(file, at)}:`);
+  const json = runCli(dir, ['generate', '--format', 'json']);
+  expect(JSON.parse(json.out).diagnostics.map((d: { code: string }) => d.code)).toContain(code);
+  expect(treeHash(join(dir, 'out'))).toBe(before);
+  return dir;
+}
+
+describe('behaviour verifier', () => {
+  it('every committed example passes every rule', () => {
+    const all = examples();
+    expect(all.map((e) => e.env.metadata.name).sort()).toEqual(['dev', 'prod', 'teams-demo']);
+    for (const e of all) expect(verifyBehaviour(e), e.env.metadata.name).toEqual([]);
+  });
+
+  it('every rule has a unique id, what it prevents, and an upstream source; README lists each one', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const ids = BEHAVIOUR_RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of BEHAVIOUR_RULES) {
+      expect(r.prevents.length).toBeGreaterThan(20);
+      expect(r.source).toMatch(/\//);
+      expect(readme, r.id).toContain(`\`${r.id}\``);
+    }
+  });
+
+  describe('sync-namespace: every object lands in a namespace that exists by then', () => {
+    it('Argo CD: a team namespace created after the Telemetry that goes into it', () => {
+      const broken = withUnits(example('teams-demo'), (units) => {
+        unit(units, 'team-shop-namespaces').wave = 25;
+        return units;
+      });
+      const f = findings(broken, 'sync-namespace');
+      expect(f.map((d) => d.message).join('\n')).toMatch(/Telemetry tracestack-team-sampling of Application teams-demo-team-shop-sampling \(wave 15\) goes into namespace "shop-web", which Application teams-demo-team-shop-namespaces only creates at wave 25/);
+      expect(f[0].file).toBe('environments/teams-demo.yaml');
+      expect(f[0].path).toMatch(/^spec\.teams\[0\]\.namespaces\[\d\]$/);
+    });
+
+    it('Argo CD and helmfile: an application namespace nothing creates', () => {
+      const broken = withUnits(example('prod'), (units) => units.filter((u) => u.id !== 'namespaces'));
+      const msgs = findings(broken, 'sync-namespace').map((d) => d.message);
+      expect(msgs).toContainEqual(expect.stringMatching(/^Argo CD: Instrumentation default of Application prod-instrumentation \(wave 20\) goes into namespace "payments", which nothing creates/));
+      expect(msgs).toContainEqual(expect.stringMatching(/^helmfile: Instrumentation default of release instrumentation goes into namespace "payments", which no release it needs creates/));
+    });
+
+    it('helmfile: a release that ships the namespace it installs into (createNamespace would fail)', () => {
+      const broken = withUnits(example('teams-demo'), (units) => {
+        unit(units, 'team-payments-namespaces').namespace = 'payments';
+        return units;
+      });
+      expect(findings(broken, 'sync-namespace').map((d) => d.message)).toContainEqual(expect.stringMatching(/ships Namespace "payments" and installs into it with createNamespace on/));
+    });
+
+    it('a namespace declared existing is trusted and gets its labels through managedNamespaceMetadata', () => {
+      const dir = scratchRepo();
+      editFile(join(dir, 'environments/prod.yaml'), 'spec:\n', 'spec:\n  existingNamespaces: [payments]\n');
+      const r = runCli(dir, ['generate']);
+      expect(r.code, r.err).toBe(0);
+      const app = readFileSync(join(dir, 'out/prod/argocd/apps/namespace-payments.yaml'), 'utf8');
+      expect(app).toContain('managedNamespaceMetadata:');
+      expect(app).toContain('istio-injection: enabled');
+      const ns = readFileSync(join(dir, 'out/prod/kustomize/namespaces/kustomization.yaml'), 'utf8');
+      expect(ns).toContain('namespace: shop');
+      expect(ns).not.toContain('payments');
+      const helmfile = readFileSync(join(dir, 'out/prod/helmfile.yaml'), 'utf8');
+      expect(helmfile).toMatch(/command: kubectl\n\s+args:\n\s+- label\n\s+- --overwrite\n\s+- namespace\n\s+- payments\n\s+- istio-injection=enabled/);
+    });
+  });
+
+  describe('sync-crd: a custom resource comes after its CRD', () => {
+    it('a Telemetry whose release installing the CRD comes later and that has no SkipDryRunOnMissingResource', () => {
+      const broken = withUnits(example('dev'), (units) => {
+        const t = unit(units, 'istio-telemetry');
+        t.syncOptions = [];
+        t.needs = [];
+        unit(units, 'istio-base').wave = 30;
+        return units;
+      });
+      const msgs = findings(broken, 'sync-crd').map((d) => d.message);
+      expect(msgs).toContainEqual(expect.stringMatching(/^Argo CD: Telemetry mesh-default of Application dev-istio-telemetry \(wave 15\) needs the CRD from dev-istio-base \(wave 30\)/));
+      expect(msgs).toContainEqual(expect.stringMatching(/^helmfile: Telemetry mesh-default of release istio-telemetry needs the CRD from release istio-base/));
+    });
+
+    it('a custom resource whose CRD nothing installs', () => {
+      const broken = withUnits(example('dev'), (units) => units.filter((u) => u.id !== 'otel-operator'));
+      expect(findings(broken, 'sync-crd').map((d) => d.message)).toContainEqual(expect.stringMatching(/OpenTelemetryCollector otel \(opentelemetry.io\) of collector: no release in this environment installs its CRD/));
+    });
+  });
+
+  describe('mesh-enrolment: every application namespace gets sidecars', () => {
+    it('a revision set only through istiodValues leaves namespaces labelled for the default revision', () => {
+      const dir = refused('dev', '  istio:\n', '  istio:\n    istiodValues:\n      revision: canary\n', 'mesh-enrolment', /namespace "apps" is not enrolled in the mesh: istiod \(revision canary\) injects sidecars only where the namespace has istio.io\/rev=canary/, 'revision: canary');
+      // the fix the message suggests passes
+      editFile(join(dir, 'environments/dev.yaml'), '    istiodValues:\n      revision: canary\n', '    revision: canary\n');
+      expect(runCli(dir, ['generate']).code).toBe(0);
+      expect(readFileSync(join(dir, 'out/dev/kustomize/namespaces/apps/kustomization.yaml'), 'utf8')).toContain('istio.io/rev: canary');
+    });
+
+    it('a namespace without the label', () => {
+      const broken = withUnits(example('prod'), (units) => {
+        for (const o of unit<KustomizeUnit>(units, 'namespaces').objects) delete o.metadata.labels;
+        return units;
+      });
+      expect(findings(broken, 'mesh-enrolment').map((d) => d.message)).toContainEqual(expect.stringMatching(/namespace "payments" is not enrolled in the mesh/));
+    });
+  });
+
+  describe('tempo-tenant-overrides: every tenant can push', () => {
+    it('a tenant block with ingestion rate 0 (as an incomplete block would have)', () => {
+      refused('teams-demo', '    retention: 7d\n', '    retention: 7d\n    values:\n      per_tenant_overrides:\n        shop:\n          ingestion:\n            rate_limit_bytes: 0\n', 'tempo-tenant-overrides', /Tempo tenant "shop": .*ingestion\.rate_limit_bytes.*RATE_LIMITED/, '        shop:');
+    });
+
+    it('a block missing the defaults', () => {
+      const broken = withUnits(example('teams-demo'), (units) => {
+        const t = unit(units, 'tempo');
+        if (t.kind === 'helm') (t.values.per_tenant_overrides as Record<string, unknown>).shop = { compaction: { block_retention: '720h' } };
+        return units;
+      });
+      expect(findings(broken, 'tempo-tenant-overrides')[0].message).toMatch(/lacks ingestion\.rate_limit_bytes, ingestion\.burst_size_bytes/);
+    });
+
+    it('the rendered blocks carry every default and the team settings', () => {
+      const t = unit(example('teams-demo').units, 'tempo');
+      const blocks = (t.kind === 'helm' ? t.values.per_tenant_overrides : {}) as Record<string, any>;
+      expect(Object.keys(blocks).sort()).toEqual(['payments', 'shop']);
+      expect(blocks.shop.ingestion.rate_limit_bytes).toBe(15_000_000);
+      expect(blocks.shop.compaction.block_retention).toBe('720h');
+      expect(blocks.payments.compaction.block_retention).toBe('168h');
+      expect(blocks.payments.metrics_generator.processors).toEqual(['service-graphs', 'span-metrics', 'local-blocks']);
+    });
+  });
+
+  describe('instrumentation-languages: a pod is never asked for two languages without container names', () => {
+    it('two languages without containerNames', () => {
+      refused('teams-demo', /      containerNames:\n        java: \[app\]\n        nodejs: \[web\]\n/, '', 'instrumentation-languages', /namespace "shop".*asks the OpenTelemetry Operator for java and nodejs without container names/, 'languages: [java, nodejs]');
+    });
+  });
+
+  it('container names for a language the team does not list are refused at validation', () => {
+    const dir = scratchRepo();
+    const file = join(dir, 'environments/teams-demo.yaml');
+    editFile(file, '      languages: [python]\n', '      languages: [python]\n      containerNames:\n        java: [worker]\n');
+    const r = runCli(dir, ['validate']);
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toContain(`environments/teams-demo.yaml:${lineOf(file, 'java: [worker]')}:`);
+    expect(r.out + r.err).toMatch(/containerNames names the java containers of team "payments", but java is not in its languages/);
+  });
+
+  describe('grafana-org: Grafana starts on an empty cluster', () => {
+    it('a team in an organisation nothing creates', () => {
+      const dir = refused('teams-demo', '      languages: [python]\n', '      languages: [python]\n      grafanaOrgId: 2\n', 'grafana-org', /provisioned into organisation 2, which does not exist on a new Grafana: Grafana refuses to start/, 'grafanaOrgId: 2');
+      editFile(join(dir, 'environments/teams-demo.yaml'), '    persistence:\n', '    existingOrgIds: [2]\n    persistence:\n');
+      expect(runCli(dir, ['generate']).code).toBe(0);
+    });
+
+    it('organisations declared existing without persistence', () => {
+      refused('teams-demo', /    persistence:\n      enabled: true\n/, '    existingOrgIds: [2]\n', 'grafana-org', /without persistence is lost at every restart/, 'existingOrgIds: [2]');
+    });
+  });
+
+  describe('exemplar-label: exemplars link to traces', () => {
+    it("a Tempo label Grafana does not read", () => {
+      refused('dev', '  tempo:\n', '  tempo:\n    values:\n      overrides:\n        defaults:\n          metrics_generator:\n            trace_id_label_name: traceID\n', 'exemplar-label', /reads exemplar label "trace_id", but Tempo's metrics generator writes the trace id as "traceID"/, 'overrides:');
+    });
+  });
+
+  describe('collector-metadata: routing by namespace waits for the pod informer', () => {
+    it('k8s_attributes without wait_for_metadata', () => {
+      const broken = withUnits(example('teams-demo'), (units) => {
+        const c = unit<KustomizeUnit>(units, 'collector').objects[0] as any;
+        delete c.spec.config.processors.k8s_attributes.wait_for_metadata;
+        return units;
+      });
+      expect(findings(broken, 'collector-metadata')[0].message).toMatch(/routes tenants by k8s.namespace.name but k8s_attributes does not set wait_for_metadata: true/);
+    });
+  });
+
+  describe('collector-pipelines: every pipeline names defined components', () => {
+    it('a misspelt processor and an orphan connector', () => {
+      const broken = withUnits(example('teams-demo'), (units) => {
+        const c = unit<KustomizeUnit>(units, 'collector').objects[0] as any;
+        c.spec.config.service.pipelines.traces.processors.push('batchh');
+        c.spec.config.connectors.spare = {};
+        return units;
+      });
+      const msgs = findings(broken, 'collector-pipelines').map((d) => d.message);
+      expect(msgs).toContainEqual(expect.stringMatching(/pipeline traces names processor "batchh", which is not defined/));
+      expect(msgs).toContainEqual(expect.stringMatching(/connector "spare" must be an exporter of one pipeline and a receiver of another/));
+    });
+  });
+
+  describe('tenant-isolation: only the collector and Grafana reach Tempo', () => {
+    it('teams without the NetworkPolicy', () => {
+      refused('teams-demo', '    retention: 7d\n', '    retention: 7d\n    networkPolicy: false\n', 'tenant-isolation', /with teams, Tempo trusts the X-Scope-OrgID header, but nothing restricts who reaches Tempo/, 'networkPolicy: false');
+    });
+
+    it('a policy that admits another namespace', () => {
+      const broken = withUnits(example('teams-demo'), (units) => {
+        const p = unit<KustomizeUnit>(units, 'tempo-access').objects[0] as any;
+        p.spec.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: {} }] });
+        return units;
+      });
+      expect(findings(broken, 'tenant-isolation')[0].message).toMatch(/admits more than Tempo, the collector and Grafana/);
+    });
+  });
+
+  it('rules run on every environment, not just the examples: a fresh environment with teams and existing namespaces passes', () => {
+    const dir = scratchRepo();
+    editFile(
+      join(dir, 'environments/teams-demo.yaml'),
+      '  istio:\n',
+      '  existingNamespaces: [shop-web]\n  istio:\n    revision: 1-30-3\n',
+    );
+    const r = runCli(dir, ['generate']);
+    expect(r.code, r.err).toBe(0);
+    expect(codes(behaviourInputs(readInputs(dir)).inputs.find((e) => e.env.metadata.name === 'teams-demo')!)).toEqual([]);
+    const app = readFileSync(join(dir, 'out/teams-demo/argocd/apps/namespace-shop-web.yaml'), 'utf8');
+    expect(app).toContain('istio.io/rev: 1-30-3');
+    expect(app).toContain('instrumentation.opentelemetry.io/nodejs-container-names: web');
+  });
+});
