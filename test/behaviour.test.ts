@@ -147,6 +147,10 @@ describe('behaviour verifier', () => {
       refused('teams-demo', '    retention: 7d\n', '    retention: 7d\n    values:\n      per_tenant_overrides:\n        shop:\n          ingestion:\n            rate_limit_bytes: 0\n', 'tempo-tenant-overrides', /Tempo tenant "shop": .*ingestion\.rate_limit_bytes.*RATE_LIMITED/, '        shop:');
     });
 
+    it('defaults that refuse every tenant', () => {
+      refused('dev', '    retention: 24h\n', '    retention: 24h\n    values:\n      overrides:\n        defaults:\n          ingestion:\n            burst_size_bytes: 0\n', 'tempo-tenant-overrides', /Tempo's default overrides set ingestion.burst_size_bytes to 0/, '        defaults:');
+    });
+
     it('a block missing the defaults', () => {
       const broken = withUnits(example('teams-demo'), (units) => {
         const t = unit(units, 'tempo');

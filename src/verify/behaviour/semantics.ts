@@ -26,6 +26,15 @@ export const tempoTenantBlocks: BehaviourRule = {
     const blocks = obj(tempo.values.per_tenant_overrides);
     const required = deepMerge(TEMPO_BUILTIN_OVERRIDES, obj(obj(tempo.values.overrides).defaults));
     const out: Finding[] = [];
+    // The defaults themselves: a 0 there (written by the user) refuses every tenant without a block of its own.
+    const zeroDefaults = ['ingestion.rate_limit_bytes', 'ingestion.burst_size_bytes'].filter((p) => !(Number(get(required, p)) > 0));
+    if (zeroDefaults.length) {
+      out.push({
+        pointer: passOr(ctx, ptr('spec', 'tempo', 'values', 'overrides', 'defaults'), ptr('spec', 'tempo')),
+        message: `Tempo's default overrides set ${zeroDefaults.join(' and ')} to 0: every push of every tenant without a block of its own is refused as RATE_LIMITED`,
+        suggestion: 'Remove the setting (Tempo defaults: rate 15000000, burst 20000000 bytes) or give it a positive value.',
+      });
+    }
     for (const [tenant, block] of Object.entries(blocks)) {
       const missing = leafPaths(required).filter((p) => get(block, p) === undefined);
       const zero = ['ingestion.rate_limit_bytes', 'ingestion.burst_size_bytes'].filter((p) => !(Number(get(block, p)) > 0));
