@@ -26,8 +26,19 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${where}: ${d.severity}:${path} ${d.message}${hint}`;
 }
 
+/**
+ * Sorted by place, and each problem once: a problem in _defaults.yaml is found again in every environment that
+ * inherits the value, at the same place with the same message, and is reported once.
+ */
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return [...ds].sort(
+  const seen = new Set<string>();
+  const unique = ds.filter((d) => {
+    const key = JSON.stringify([d.file, d.line, d.column, d.path, d.code, d.severity, d.message, d.suggestion ?? '']);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.path.localeCompare(b.path),
   );
 }
