@@ -322,7 +322,7 @@ describe('team cross-checks (src/validate/teams.ts), reported at file:line:col',
 
   it('valid teams pass', () => {
     const r = withTeams('    - name: shop\n      namespaces: [shop]\n    - name: payments\n      namespaces: [payments]\n');
-    expect(r.diagnostics).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.code !== 'placeholder-url')).toEqual([]);
     expect(r.environments[0].spec.teams.map((t) => t.languages)).toEqual([[], []]);
   });
 });

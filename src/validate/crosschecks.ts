@@ -8,6 +8,7 @@ import { unitsFor } from '../plan/plan.js';
 import { sampleAccessLogLine, TRACE_ID_REGEX } from '../resolve/accessLog.js';
 import { deriveNames } from '../resolve/names.js';
 import { credentialKind } from '../verify/secrets.js';
+import { checkUrls } from './urls.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */
@@ -35,6 +36,7 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
       ...(suggestion ? { suggestion } : {}),
       severity,
     });
+  out.push(...checkUrls(loaded, env));
   const written = (pointer: string) => pointer.split('/').slice(1).reduce<unknown>((o, k) => (isPlainObject(o) ? o[k] : undefined), loaded.document) !== undefined;
 
   // Chart versions: only those whose values tracestack knows how to write.
