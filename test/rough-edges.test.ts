@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseYamlSource } from '../src/load/yamlSource.js';
+import { closest, levenshtein } from '../src/diagnostics.js';
+import { readInputs } from '../src/cli/io.js';
+import { validateInputs } from '../src/pipeline.js';
 import { findIndentProblem } from '../src/load/indentation.js';
 import { editFile, REPO, runCli, scratchRepo } from './helpers/repo.js';
 
@@ -38,5 +41,47 @@ describe('one problem in _defaults.yaml is reported once, not once per environme
     const text = runCli(dir, ['validate']);
     expect(text.err.match(/error: spec\.collector\.mode/g)).toHaveLength(1);
     expect(text.err).toContain('1 error');
+  });
+});
+
+/** The example inputs with text replaced in files (in memory), validated. */
+function validateEdited(edits: Array<[file: string, from: string, to: string]>) {
+  const inputs = readInputs(REPO);
+  for (const [file, from, to] of edits) {
+    const f = file === '_defaults.yaml' ? inputs.defaults! : inputs.environments.find((e) => e.path.endsWith(`/${file}`))!;
+    if (!f.text.includes(from)) throw new Error(`${from} not in ${file}`);
+    f.text = f.text.replace(from, to);
+  }
+  return validateInputs(inputs).diagnostics.filter((d) => d.code !== 'placeholder-url');
+}
+
+describe('did you mean counts a swap of two letters as one edit (Damerau-Levenshtein)', () => {
+  it('backend: gsc suggests gcs, not s3', () => {
+    expect(levenshtein('gsc', 'gcs')).toBe(1);
+    expect(levenshtein('kitten', 'sitting')).toBe(3);
+    expect(closest('gsc', ['s3', 'azure', 'gcs'])).toBe('gcs');
+    const [d] = validateEdited([['prod.yaml', 'backend: s3', 'backend: gsc']]);
+    expect(d).toMatchObject({ path: 'spec.tempo.storage.backend', code: 'enum', suggestion: 'did you mean "gcs"?' });
+  });
+});
+
+describe('only the chosen storage backend has a section', () => {
+  it('s3: and gcs: together in one environment: an error at the gcs section', () => {
+    const ds = validateEdited([['prod.yaml', '      s3:\n        bucket: acme-prod-tempo-traces', '      gcs:\n        bucketName: acme-prod\n      s3:\n        bucket: acme-prod-tempo-traces']]);
+    expect(ds.map((d) => `${d.file}:${d.line}:${d.column} ${d.path} ${d.code}`)).toEqual(['environments/prod.yaml:39:7 spec.tempo.storage.gcs storage-backend']);
+    expect(ds[0].suggestion).toBe('Remove spec.tempo.storage.gcs, or set spec.tempo.storage.backend: gcs (and remove spec.tempo.storage.s3).');
+  });
+  it('an environment that switches to gcs over shared defaults with an s3 section is fine (it cannot remove the merged section)', () => {
+    const defaultsStorage = '  tempo:\n    storage:\n      backend: s3\n      credentialsSecret: { name: shared }\n      s3: { bucket: shared, endpoint: s3.amazonaws.com }\n';
+    const prodS3 = '      s3:\n        bucket: acme-prod-tempo-traces\n        endpoint: s3.eu-west-1.amazonaws.com\n        region: eu-west-1\n';
+    const ds = validateEdited([
+      ['_defaults.yaml', '  tempo:\n', defaultsStorage],
+      ['prod.yaml', '      backend: s3', '      backend: gcs'],
+      ['prod.yaml', prodS3, '      gcs:\n        bucketName: acme-prod\n'],
+    ]);
+    expect(ds).toEqual([]);
+    // but both sections in the defaults file itself are an error there
+    const both = validateEdited([['_defaults.yaml', '  tempo:\n', defaultsStorage.replace('      s3:', '      gcs: { bucketName: shared }\n      s3:')]]);
+    expect(both.map((d) => `${d.file} ${d.path} ${d.code}`)).toEqual(['environments/_defaults.yaml spec.tempo.storage.gcs storage-backend']);
   });
 });
