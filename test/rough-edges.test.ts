@@ -1,10 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseYamlSource } from '../src/load/yamlSource.js';
 import { closest, levenshtein } from '../src/diagnostics.js';
 import { readInputs } from '../src/cli/io.js';
 import { validateInputs } from '../src/pipeline.js';
+import { explain } from '../src/docs/explain.js';
+import { environmentSchema } from '../src/validate/schema.js';
+import { TOOL_VERSION } from '../src/render/yaml.js';
+import { useColour } from '../src/cli/colour.js';
+import { gitScratchRepo } from './helpers/git.js';
 import { findIndentProblem } from '../src/load/indentation.js';
 import { editFile, REPO, runCli, scratchRepo } from './helpers/repo.js';
 
@@ -83,5 +89,103 @@ describe('only the chosen storage backend has a section', () => {
     // but both sections in the defaults file itself are an error there
     const both = validateEdited([['_defaults.yaml', '  tempo:\n', defaultsStorage.replace('      s3:', '      gcs: { bucketName: shared }\n      s3:')]]);
     expect(both.map((d) => `${d.file} ${d.path} ${d.code}`)).toEqual(['environments/_defaults.yaml spec.tempo.storage.gcs storage-backend']);
+  });
+});
+
+describe('--format json is honoured by generate --check, doctor and explain', () => {
+  const diagnosticsSchema = new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(join(REPO, 'schemas/diagnostics.schema.json'), 'utf8')));
+
+  it('generate --check --format json: one JSON document with the problems and the files out of date, nothing else on stdout', () => {
+    const dir = scratchRepo();
+    const clean = runCli(dir, ['generate', '--check', '--format', 'json']);
+    expect(clean.code).toBe(0);
+    const ok = JSON.parse(clean.out);
+    expect(diagnosticsSchema(ok), JSON.stringify(diagnosticsSchema.errors)).toBe(true);
+    expect(ok).toMatchObject({ ok: true, changes: [] });
+    editFile(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7.5');
+    rmSync(join(dir, 'out/dev/values/tempo.yaml'));
+    const drift = runCli(dir, ['--format', 'json', 'generate', '--check']);
+    expect(drift.code).toBe(1);
+    const j = JSON.parse(drift.out);
+    expect(diagnosticsSchema(j), JSON.stringify(diagnosticsSchema.errors)).toBe(true);
+    expect(j.ok).toBe(false);
+    expect(j.changes).toEqual([
+      { file: 'out/dev/values/tempo.yaml', kind: 'missing' },
+      { file: 'out/prod/kustomize/istio-telemetry/kustomization.yaml', kind: 'different' },
+    ]);
+    expect(drift.err).not.toMatch(/missing: |different: /);
+  });
+
+  it('doctor --format json', () => {
+    const r = runCli(REPO, ['doctor', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.version).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
+    expect(j.environments).toEqual(['environments/dev.yaml', 'environments/prod.yaml', 'environments/teams-demo.yaml']);
+    expect(j.upstreamSchemas.kinds).toContain('telemetry.istio.io/v1/Telemetry');
+  });
+
+  it('explain --format json: the field and its sub-fields', () => {
+    const r = runCli(REPO, ['explain', 'tempo.storage', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.field.path).toBe('spec.tempo.storage');
+    expect(j.fields.map((f: any) => f.path)).toContain('spec.tempo.storage.backend');
+    const bad = runCli(REPO, ['--format', 'json', 'explain', 'tempo.retenion']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.out).error).toContain('did you mean spec.tempo.retention');
+  });
+});
+
+describe('explain walks into lists', () => {
+  it('explain teams lists the fields of each item', () => {
+    const r = explain(environmentSchema, 'teams');
+    if (!r.ok) throw new Error(r.message);
+    expect(r.text).toContain('FIELDS (of each item):');
+    expect(r.json.fields.map((f) => f.path)).toEqual(expect.arrayContaining(['spec.teams.name', 'spec.teams.namespaces', 'spec.teams.samplingPercentage']));
+  });
+  it('explain spec.teams.name, teams.name, teams[].name and teams[0].name are the same field', () => {
+    const texts = ['spec.teams.name', 'teams.name', 'teams[].name', 'spec.teams[0].name'].map((p) => {
+      const r = explain(environmentSchema, p);
+      if (!r.ok) throw new Error(`${p}: ${r.message}`);
+      return r.text;
+    });
+    expect(texts[0]).toContain('FIELD:    spec.teams.name <string> (required)');
+    expect(new Set(texts).size).toBe(1);
+  });
+});
+
+describe('--version and the colour rule', () => {
+  it('tracestack --version prints the package version', () => {
+    const version = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version;
+    expect(runCli(REPO, ['--version'])).toEqual({ code: 0, out: `${version}\n`, err: '' });
+    expect(runCli(REPO, ['-V']).out).toBe(`${version}\n`);
+    expect(TOOL_VERSION).toBe(version);
+  });
+
+  it('one rule: FORCE_COLOR forces (0/false turns off), else NO_COLOR and TERM=dumb turn off, else a terminal', () => {
+    const tty = { isTTY: true };
+    const pipe = { isTTY: false };
+    expect(useColour(tty, {})).toBe(true);
+    expect(useColour(pipe, {})).toBe(false);
+    expect(useColour(tty, { TERM: 'dumb' })).toBe(false);
+    expect(useColour(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(useColour(tty, { NO_COLOR: '' })).toBe(true);
+    expect(useColour(pipe, { FORCE_COLOR: '1' })).toBe(true);
+    expect(useColour(pipe, { FORCE_COLOR: '1', NO_COLOR: '1', TERM: 'dumb' })).toBe(true);
+    expect(useColour(tty, { FORCE_COLOR: '0' })).toBe(false);
+    expect(useColour(tty, { FORCE_COLOR: 'false' })).toBe(false);
+  });
+
+  it('FORCE_COLOR colours diagnostics and diffs into a pipe; TERM=dumb alone does not', () => {
+    const dir = scratchRepo();
+    editFile(join(dir, 'environments/prod.yaml'), '    retention: 14d\n', '    retention: 14d\n    retenion: 30d\n');
+    expect(runCli(dir, ['validate'], { FORCE_COLOR: '1' }).err).toContain('\x1b[31;1merror');
+    expect(runCli(dir, ['validate'], { TERM: 'dumb', NO_COLOR: '' }).err).not.toContain('\x1b[');
+    const gdir = gitScratchRepo();
+    editFile(join(gdir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7.5');
+    expect(runCli(gdir, ['diff'], { FORCE_COLOR: '1' }).out).toContain('\x1b[32m+');
+    expect(runCli(gdir, ['diff'], { FORCE_COLOR: '1', TERM: 'dumb' }).out).toContain('\x1b[32m+');
+    expect(runCli(gdir, ['diff'], { TERM: 'dumb', NO_COLOR: '' }).out).not.toContain('\x1b[');
   });
 });

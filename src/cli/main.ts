@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { locateSchemas, UpstreamValidators } from '../verify/upstream.js';
 import { TOOL_VERSION } from '../render/yaml.js';
 import { renderJson, renderText } from './report.js';
+import { useColour } from './colour.js';
 import { registerChangedSince } from './commands/changed-since.js';
 import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
@@ -27,7 +28,10 @@ const program = new Command()
   .addOption(new Option('--format <format>', 'how problems are reported').choices(['text', 'json']).default('text'))
   .option('--schemas <dir>', 'upstream schema folder (default: $TRACESTACK_SCHEMAS, else ../shared/upstream beside the repository)')
   .option('--allow-unknown-chart-versions', 'render chart versions in spec.chartVersions that tracestack does not know (a warning, not an error)')
+  .version(TOOL_VERSION, '-V, --version', 'print the tracestack version')
   .exitOverride();
+
+const json = () => program.opts().format === 'json';
 
 /** Print diagnostics: JSON on stdout with --format json, else text on stderr (code frame and colour on a terminal). */
 function report(diagnostics: Diagnostic[], inputs: Inputs) {
@@ -35,9 +39,8 @@ function report(diagnostics: Diagnostic[], inputs: Inputs) {
     process.stdout.write(renderJson(diagnostics));
     return;
   }
-  const tty = Boolean(process.stderr.isTTY);
   const sources = new Map([inputs.defaults, ...inputs.environments].filter((f) => f !== undefined).map((f) => [f!.path, f!.text]));
-  process.stderr.write(renderText(diagnostics, { frame: tty, colour: tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb', sources }));
+  process.stderr.write(renderText(diagnostics, { frame: Boolean(process.stderr.isTTY), colour: useColour(process.stderr), sources }));
 }
 const failed = (ds: Diagnostic[]) => ds.some((d) => d.severity === 'error');
 const say = (text: string) => {
@@ -95,9 +98,16 @@ program
           process.exitCode = EXIT.invalid;
           return;
         }
-        if (r.diagnostics.length) report(r.diagnostics, inputs);
+        if (r.diagnostics.length && !json()) report(r.diagnostics, inputs);
         recover();
         const changes = compare ? await compare.finish(r.tree, r.rendered, full) : compareWithDisk(outDir, r.tree, r.rendered, full).changes;
+        if (json()) {
+          // one document: the problems (warnings at most here) and every file that is out of date
+          const doc = JSON.parse(renderJson(r.diagnostics)) as Record<string, unknown>;
+          process.stdout.write(JSON.stringify({ ...doc, ok: !changes.length, changes: changes.map((c) => ({ file: `${outPath}/${c.file}`, kind: c.kind })) }, null, 2) + '\n');
+          if (changes.length) process.exitCode = EXIT.invalid;
+          return;
+        }
         if (changes.length) {
           for (const c of changes) process.stderr.write(`${c.kind}: ${outPath}/${c.file}\n`);
           process.stderr.write(`${changes.length} file${changes.length === 1 ? '' : 's'} out of date; run \`tracestack generate\`.\n`);
@@ -152,9 +162,10 @@ program
     const schemas = locateSchemas(root, program.opts().schemas);
     const lines = [`tracestack ${TOOL_VERSION} on node ${process.version}`];
     const fromText = { flag: '--schemas', env: '$TRACESTACK_SCHEMAS', default: 'default: ../shared/upstream beside the repository', none: '' }[schemas.from];
-    if (schemas.dir && existsSync(join(schemas.dir, 'crd-schemas/index.json'))) {
-      const v = new UpstreamValidators(schemas.dir, cacheDir());
-      lines.push(`upstream schemas: ${schemas.dir} (${fromText})`, ...v.kinds().map((k) => `  ${k}`));
+    const usable = Boolean(schemas.dir && existsSync(join(schemas.dir, 'crd-schemas/index.json')));
+    const kinds = usable ? new UpstreamValidators(schemas.dir!, cacheDir()).kinds() : [];
+    if (usable) {
+      lines.push(`upstream schemas: ${schemas.dir} (${fromText})`, ...kinds.map((k) => `  ${k}`));
     } else if (schemas.dir) {
       lines.push(`upstream schemas: ${schemas.dir} (${fromText}) has no crd-schemas/index.json: generate will refuse it`);
     } else {
@@ -165,6 +176,18 @@ program
     lines.push(`schema cache: ${cache} (${entries} compiled schema${entries === 1 ? '' : 's'})`);
     const inputs = readInputs(root);
     lines.push(`environments: ${inputs.environments.map((f) => f.path).join(', ') || 'none'}; shared defaults: ${inputs.defaults?.path ?? 'none'}`);
+    if (json()) {
+      const doc = {
+        version: TOOL_VERSION,
+        node: process.version,
+        upstreamSchemas: { dir: schemas.dir ?? null, from: schemas.from, usable, kinds },
+        schemaCache: { dir: cache, compiled: entries },
+        environments: inputs.environments.map((f) => f.path),
+        defaults: inputs.defaults?.path ?? null,
+      };
+      process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+      return;
+    }
     process.stdout.write(lines.join('\n') + '\n');
   });
 

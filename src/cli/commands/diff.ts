@@ -4,8 +4,7 @@ import { hasChanges, renderJson, renderMarkdown, renderText } from '../../diff/r
 import { environmentSchema } from '../../validate/schema.js';
 import { computeReport } from '../diff-report.js';
 
-/** Colour only on a terminal, and never when NO_COLOR is set to anything non-empty (no-color.org). */
-export const useColour = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env.NO_COLOR;
+import { useColour } from '../colour.js';
 
 /**
  * `tracestack diff`: what `generate` would change in out/, as unified diffs and a summary, or as JSON or a
