@@ -6,6 +6,8 @@ import { cacheDir, outPathFromRoot, readInputs } from './io.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateSchemas, UpstreamValidators } from '../verify/upstream.js';
+import { ChartValues } from '../validate/passthrough.js';
+import { CHARTS } from '../components/charts.js';
 import { TOOL_VERSION } from '../render/yaml.js';
 import { renderJson, renderText } from './report.js';
 import { useColour } from './colour.js';
@@ -53,7 +55,8 @@ program
   .argument('[files...]', 'environment files (default: environments/*.yaml)')
   .action((files: string[]) => {
     const inputs = readInputs(program.opts().dir, files);
-    const r = validateInputs(inputs, { allowUnknownChartVersions: program.opts().allowUnknownChartVersions });
+    const chartValues = ChartValues.at(locateSchemas(program.opts().dir, program.opts().schemas).dir);
+    const r = validateInputs(inputs, { allowUnknownChartVersions: program.opts().allowUnknownChartVersions, chartValues });
     if (r.diagnostics.length) report(r.diagnostics, inputs);
     if (failed(r.diagnostics)) process.exitCode = EXIT.invalid;
     else say(`ok: ${r.environments.length} environment${r.environments.length === 1 ? '' : 's'} valid (${r.environments.map((e) => e.metadata.name).join(', ')})\n`);
@@ -81,7 +84,7 @@ program
     const upstream = schemas.dir ? new UpstreamValidators(schemas.dir, cacheDir()) : undefined;
     if (!upstream && program.opts().format !== 'json') process.stderr.write('note: no upstream CRD schemas found, so objects were not checked against them (see `tracestack doctor`)\n');
     const full = !opts.env?.length;
-    const options = { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream };
+    const options = { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream, chartValues: ChartValues.at(schemas.dir) };
     if (opts.check) {
       // a fleet's files are compared with disk by a worker thread while the rendering goes on
       const compare = inputs.environments.length >= BACKGROUND_WRITES_FROM ? new BackgroundCompare(outDir) : undefined;
@@ -171,6 +174,14 @@ program
     } else {
       lines.push('upstream schemas: none found (set --schemas DIR or TRACESTACK_SCHEMAS); generate renders without checking objects against the CRDs');
     }
+    // the charts tracestack pins (default versions), and which upstream chart folder their pass-through values meet
+    const chartValues = ChartValues.at(schemas.dir);
+    const pinned = Object.values(CHARTS).flatMap((c) => (c.chart === 'base' ? ['base', 'istiod'] : [c.chart]).map((chart) => ({ chart, version: c.known[0] })));
+    const charts = pinned.map((p) => ({ ...p, folder: chartValues?.lookup({ repo: '', repoURL: '', ...p })?.dir ?? null }));
+    if (chartValues) {
+      lines.push(`chart defaults: ${chartValues.chartsDir} (pass-through values are checked against them; unknown keys are warnings)`);
+      lines.push(...charts.map((c) => `  ${c.chart} ${c.version}: ${c.folder ?? 'not found, so its pass-through values are not checked against the chart'}`));
+    } else lines.push('chart defaults: none found (no charts/ in an upstream folder), so pass-through values are not checked against the charts (only against what tracestack renders)');
     const cache = cacheDir();
     const entries = existsSync(cache) ? readdirSync(cache).filter((f) => f.endsWith('.cjs')).length : 0;
     lines.push(`schema cache: ${cache} (${entries} compiled schema${entries === 1 ? '' : 's'})`);
@@ -181,6 +192,7 @@ program
         version: TOOL_VERSION,
         node: process.version,
         upstreamSchemas: { dir: schemas.dir ?? null, from: schemas.from, usable, kinds },
+        chartDefaults: chartValues ? { dir: chartValues.chartsDir, charts } : null,
         schemaCache: { dir: cache, compiled: entries },
         environments: inputs.environments.map((f) => f.path),
         defaults: inputs.defaults?.path ?? null,

@@ -9,10 +9,13 @@ import { sampleAccessLogLine, TRACE_ID_REGEX } from '../resolve/accessLog.js';
 import { deriveNames } from '../resolve/names.js';
 import { credentialKind } from '../verify/secrets.js';
 import { checkUrls } from './urls.js';
+import { checkPassThrough, type ChartValues } from './passthrough.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */
   allowUnknownChartVersions?: boolean;
+  /** The pinned charts' default values: pass-through keys are checked against them (skipped without). */
+  chartValues?: ChartValues;
 }
 
 /** Namespaces where an Instrumentation would inject into system or platform pods. */
@@ -37,6 +40,7 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
       severity,
     });
   out.push(...checkUrls(loaded, env));
+  out.push(...checkPassThrough(loaded, env, options.chartValues));
 
   // Object storage: only the chosen backend's section. One section may still come from _defaults.yaml when the
   // environment chose another backend itself (it cannot delete a merged key); it is not rendered then.

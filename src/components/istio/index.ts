@@ -35,6 +35,7 @@ export const istio: Component = {
         release: RELEASES.istioBase,
         namespace: s.namespace,
         chart: chartFor(env, 'istio', 'base'),
+        passThrough: 'spec.istio.baseValues',
         values: withPassThrough({ defaultRevision: 'default' }, s.baseValues),
         wave: WAVES.crds,
         needs: [],
@@ -49,6 +50,7 @@ export const istio: Component = {
         release: RELEASES.istiod,
         namespace: s.namespace,
         chart: chartFor(env, 'istio', 'istiod'),
+        passThrough: 'spec.istio.istiodValues',
         values: withPassThrough(
           {
             replicaCount: s.istiodReplicas,

@@ -125,6 +125,7 @@ export const tempo: Component = {
         release: RELEASES.tempo,
         namespace: t.namespace,
         chart: chartFor(env, 'tempo'),
+        passThrough: 'spec.tempo.values',
         values: withPassThrough(values, t.values),
         wave: WAVES.backends,
         needs: deps,
