@@ -40,7 +40,6 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
       severity,
     });
   out.push(...checkUrls(loaded, env));
-  out.push(...checkPassThrough(loaded, env, options.chartValues));
 
   // Object storage: only the chosen backend's section. One section may still come from _defaults.yaml when the
   // environment chose another backend itself (it cannot delete a merged key); it is not rendered then.
@@ -78,6 +77,7 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
 
   const units = unitsFor(env, deriveNames(env));
   const helm = (id: string) => units.find((u): u is HelmUnit => u.kind === 'helm' && u.id === id);
+  out.push(...checkPassThrough(loaded, env, options.chartValues, units));
 
   // Istio: the Telemetry names a provider that exists in meshConfig and is an OpenTelemetry tracing provider.
   if (s.istio.enabled) {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { closest, type Diagnostic } from '../diagnostics.js';
-import type { ChartRef, HelmUnit } from '../components/types.js';
+import type { ChartRef, HelmUnit, Unit } from '../components/types.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { clone, deepMerge, isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
@@ -234,9 +234,9 @@ const showValue = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)
  * the pinned chart: a key that overrides a value tracestack renders from a spec field is an error naming the field
  * to set instead; a key the chart does not have is a warning with did-you-mean. Runs on a schema-valid environment.
  */
-export function checkPassThrough(loaded: LoadedEnvironment, env: Environment, charts?: ChartValues): Diagnostic[] {
+export function checkPassThrough(loaded: LoadedEnvironment, env: Environment, charts?: ChartValues, rendered0: Unit[] = unitsFor(env)): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const units = unitsFor(env).filter((u): u is HelmUnit => u.kind === 'helm' && !!u.passThrough);
+  const units = rendered0.filter((u): u is HelmUnit => u.kind === 'helm' && !!u.passThrough);
   const user = units
     .map((u) => ({ unit: u, values: get((env as unknown as Json), u.passThrough!.split('.')) }))
     .filter((x) => isPlainObject(x.values) && Object.keys(x.values).length);
