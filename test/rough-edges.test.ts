@@ -33,6 +33,10 @@ describe('an inconsistent indentation is reported on the line to fix', () => {
   it('the example environments, lists, block scalars and comments pass the indentation scan', () => {
     for (const f of ['dev', 'prod', 'teams-demo', '_defaults']) expect(findIndentProblem(readFileSync(join(REPO, `environments/${f}.yaml`), 'utf8')), f).toBeUndefined();
     expect(findIndentProblem('a:\n  b: |\n      text\n    more\n  c:\n  - x: 1\n    y: 2\n  -\n    z: 3\n  # c\nd: [1, 2]\n')).toBeUndefined();
+    // a flow collection over several lines sets no indentation
+    expect(findIndentProblem('a:\n  b: [x,\n     y, "]",\n   z]\n  c: 1\n')).toBeUndefined();
+    // an indentation problem after the one the parser reports is not blamed for it
+    expect(at('spec:\n  tempo:\n    retention: 24h\n   storage: {}\n  grafana:\n     a: 1\n    b: 2\n')[0]).toMatch(/^4:4 indentation/);
   });
 });
 

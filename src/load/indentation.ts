@@ -21,12 +21,29 @@ const content = (line: string) => {
 const opensBlock = (t: string) => /(^|[^\s])\s*:\s*(#.*)?$/.test(t.replace(/^-\s+/, '')) && /:\s*(#.*)?$/.test(t) || /^-\s*(#.*)?$/.test(t);
 const blockScalar = (t: string) => /:\s*[|>][-+0-9]*\s*(#.*)?$/.test(t) || /^-\s+[|>][-+0-9]*\s*(#.*)?$/.test(t);
 
+/** Open minus closed brackets of a flow collection on a line, outside quotes and comments. */
+function flowDepth(t: string): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let k = 0; k < t.length; k++) {
+    const c = t[k];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (k === 0 || /\s/.test(t[k - 1]))) break;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+  }
+  return depth;
+}
+
 export function findIndentProblem(text: string): IndentProblem | undefined {
   const lines = text.split(/\r?\n/);
   const stack: number[] = [0];
   let opens = false;
   let scalarAbove: number | undefined;
   let unit: number | undefined;
+  let flow = 0;
   for (let n = 0; n < lines.length; n++) {
     const t = content(lines[n]);
     if (t === undefined || lines[n].startsWith('---') || lines[n].startsWith('...')) continue;
@@ -35,6 +52,11 @@ export function findIndentProblem(text: string): IndentProblem | undefined {
       if (i > scalarAbove) continue; // the text of a block scalar (| or >)
       scalarAbove = undefined;
     }
+    if (flow > 0) {
+      flow = Math.max(0, flow + flowDepth(t)); // inside a [ ... ] or { ... } spanning lines: indentation is free
+      continue;
+    }
+    flow = Math.max(0, flowDepth(t));
     const top = stack[stack.length - 1];
     if (i > top) {
       if (!opens) return { line: n + 1, column: i + 1, indent: i, expected: [top] };

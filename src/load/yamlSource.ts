@@ -34,7 +34,10 @@ export function parseYamlSource(file: string, text: string): { source?: SourceFi
     return { file, line, column: col };
   };
   const indentCodes = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
-  const indent = doc.errors.some((e) => indentCodes.has(e.code)) ? findIndentProblem(text) : undefined;
+  const indentErrors = doc.errors.filter((e) => indentCodes.has(e.code));
+  // the line out of step is the one the parser stumbled on, or one before it (never one after)
+  const found = indentErrors.length ? findIndentProblem(text) : undefined;
+  const indent = found && found.line <= lineCounter.linePos(indentErrors[0].pos[0]).line + 1 ? found : undefined;
   if (indent) {
     const where = indent.expected.length === 1 ? `${indent.expected[0]} spaces` : `${indent.expected.join(' or ')} spaces`;
     diagnostics.push({
