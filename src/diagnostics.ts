@@ -26,25 +26,37 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${where}: ${d.severity}:${path} ${d.message}${hint}`;
 }
 
+/**
+ * Sorted by place, and each problem once: a problem in _defaults.yaml is found again in every environment that
+ * inherits the value, at the same place with the same message, and is reported once.
+ */
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return [...ds].sort(
+  const seen = new Set<string>();
+  const unique = ds.filter((d) => {
+    const key = JSON.stringify([d.file, d.line, d.column, d.path, d.code, d.severity, d.message, d.suggestion ?? '']);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.path.localeCompare(b.path),
   );
 }
 
-/** Edit distance, for "did you mean". */
+/**
+ * Edit distance for "did you mean": insertions, deletions, substitutions and transpositions of two neighbouring
+ * letters (optimal string alignment, a Damerau-Levenshtein distance), so `gsc` is one edit from `gcs`.
+ */
 export function levenshtein(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
 
 /** The closest candidate, if it is close enough to be a plausible typo. */

@@ -6,7 +6,7 @@ import type { Environment } from './model.js';
 import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
-import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
+import { checkDefaultsLayer, crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
 import { validateTeams } from './validate/teams.js';
 import { verifyTreeDocs } from './verify/verify.js';
 import { scanForSecrets } from './verify/secrets.js';
@@ -55,7 +55,7 @@ class Validation {
     private readonly options: CrossCheckOptions,
   ) {
     this.layer = loadDefaultsLayer(inputs.defaults);
-    this.diagnostics = [...(inputs.problems ?? []), ...this.layer.diagnostics];
+    this.diagnostics = [...(inputs.problems ?? []), ...this.layer.diagnostics, ...checkDefaultsLayer(this.layer)];
     // With a broken defaults layer every environment would report it again as missing settings: stop at the cause.
     const defaultsPath = inputs.defaults?.path ?? '';
     this.defaultsBroken = this.diagnostics.some((d) => d.file === defaultsPath || d.file.endsWith('/_defaults.yaml'));

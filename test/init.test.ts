@@ -14,7 +14,7 @@ describe('tracestack init in an empty folder', () => {
   const init = run(dir, 'init');
   const gen = run(dir, 'generate');
 
-  it('scaffolds the repository, then validate and generate succeed without warnings', () => {
+  it('scaffolds the repository, then validate and generate succeed, with a warning only for the placeholder repoURL', () => {
     expect(init.code, init.err).toBe(0);
     expect(listFiles(dir).filter((f) => !f.startsWith('out/'))).toEqual([
       '.github/workflows/tracestack.yml',
@@ -26,9 +26,17 @@ describe('tracestack init in an empty folder', () => {
       'environments/dev.yaml',
       'schemas/environment.schema.json',
     ]);
+    // the scaffold's repoURL is a placeholder: a warning (exit 0) until it is set, as its README says
     const v = run(dir, 'validate');
-    expect(v).toEqual({ code: 0, out: 'ok: 1 environment valid (dev)\n', err: '' });
+    expect(v.code).toBe(0);
+    expect(v.out).toBe('ok: 1 environment valid (dev)\n');
+    expect(v.err).toMatch(/^environments\/_defaults\.yaml:\d+:\d+: warning: spec\.argocd\.repoURL: still the placeholder host git\.example\.com/);
+    const defaults = join(dir, 'environments/_defaults.yaml');
+    writeFileSync(defaults, readFileSync(defaults, 'utf8').replace('https://git.example.com/platform/tracing-gitops.git', 'https://github.com/acme/tracing-gitops.git'));
+    expect(run(dir, 'validate')).toEqual({ code: 0, out: 'ok: 1 environment valid (dev)\n', err: '' });
     expect(gen.code, gen.err).toBe(0);
+    expect(run(dir, 'generate', '--check').code).toBe(1);
+    expect(run(dir, 'generate').code).toBe(0);
     expect(run(dir, 'generate', '--check').code).toBe(0);
   });
 

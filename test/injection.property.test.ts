@@ -65,8 +65,11 @@ function shape(v: unknown): unknown {
 }
 
 function render(values: Record<(typeof FIELDS)[number], string>) {
-  const r = validateInputs({ environments: [{ path: 'environments/fuzz.yaml', text: environmentText(values) }] });
+  // repoURL must be a git URL (src/validate/urls.ts, tested in urls.test.ts): the file is validated with a real
+  // one and the renderer then gets the adversarial string, so its quoting is still what this test exercises
+  const r = validateInputs({ environments: [{ path: 'environments/fuzz.yaml', text: environmentText({ ...values, repoURL: 'https://git.acme.io/platform/gitops.git' }) }] });
   if (r.diagnostics.some((d) => d.severity === 'error')) return { errors: r.diagnostics };
+  for (const env of r.environments) env.spec.argocd.repoURL = values.repoURL;
   const tree = plan({ environments: r.environments, base: baseEnvironment({}), outPath: 'out', sources: { fuzz: 'environments/fuzz.yaml' }, defaultsSource: 'defaults' });
   return { tree };
 }

@@ -1,9 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, editFile } from './helpers/repo.js';
 import { gitIn, gitScratchRepo } from './helpers/git.js';
+import { gfmProblems, nodes, parseGfm } from './helpers/gfm.js';
 
 const run = runCli;
 const edit = editFile;
@@ -64,5 +65,56 @@ describe('tracestack pr (a real git repository in a temp folder)', () => {
     expect(args.slice(0, 4)).toEqual(['pr', 'create', '--head', 'tracing/dev-retention']);
     expect(args[args.indexOf('--title') + 1]).toBe('tracestack: dev: spec.tempo.retention 24h -> 48h');
     expect(readFileSync(join(bin, 'body'), 'utf8')).toBe(r.out);
+  });
+
+  it('pr after generate and pr without it give the same description, naming each changed spec field old -> new', () => {
+    const change = (dir: string) => {
+      edit(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7.5');
+      edit(join(dir, 'environments/dev.yaml'), 'retention: 24h', 'retention: 48h');
+    };
+    const plain = repo();
+    change(plain);
+    const direct = run(plain, ['pr']);
+    expect(direct.code, direct.err).toBe(0);
+
+    const generated = repo();
+    change(generated);
+    expect(run(generated, ['generate']).code).toBe(0);
+    const after = run(generated, ['pr']);
+    expect(after.code, after.err).toBe(0);
+
+    expect(after.out).toBe(direct.out);
+    expect(after.out).not.toContain('No spec field changed');
+    expect(after.out).toContain('| `spec.istio.samplingPercentage` | `5` | `7.5` |');
+    expect(after.out).toContain('| `spec.tempo.retention` | `24h` | `48h` |');
+    expect(after.out).toContain('`Telemetry/mesh-default (patch)`');
+    expect(gitIn(generated, 'log', '-1', '--format=%B')).toBe(gitIn(plain, 'log', '-1', '--format=%B'));
+    // diff --summary markdown describes the same change after generate (it compares with HEAD, not with disk)
+    const dir = repo();
+    change(dir);
+    expect(run(dir, ['generate']).code).toBe(0);
+    expect(run(dir, ['diff']).code).toBe(0);
+    const md = run(dir, ['diff', '--summary', 'markdown']);
+    expect(md.code).toBe(1);
+    expect(md.out).toBe(direct.out);
+  });
+
+  it('the description is valid GitHub-flavoured markdown: a new, a changed and a removed environment give tables, no raw | text', () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'environments/stage.yaml'), readFileSync(join(dir, 'environments/dev.yaml'), 'utf8').replace('name: dev', 'name: stage'));
+    edit(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7.5');
+    rmSync(join(dir, 'environments/teams-demo.yaml'));
+    const r = run(dir, ['pr']);
+    expect(r.code, r.err).toBe(0);
+    expect(gfmProblems(r.out)).toEqual([]);
+    const tree = parseGfm(r.out);
+    const tables = nodes(tree).filter((n) => n.node.type === 'table');
+    // stage: objects; prod: fields and objects; teams-demo: objects
+    expect(tables.length).toBeGreaterThanOrEqual(4);
+    expect(tables.every((t) => t.ancestors.join('/') === 'root')).toBe(true);
+    expect(r.out).toContain('### stage\n\nEnvironment **added**.\n\n| component |');
+    expect(r.out).toContain('### teams-demo\n\nEnvironment **removed**.');
+    // the checker itself: a table right below a bullet is swallowed by the list item
+    expect(gfmProblems('- environment **added**\n| a | b |\n| --- | --- |\n| 1 | 2 |\n')).not.toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ const defaults: InputFile = {
 kind: EnvironmentDefaults
 spec:
   argocd:
-    repoURL: https://git.example.com/x.git
+    repoURL: https://git.acme.io/x.git
     destination:
       server: https://kubernetes.default.svc
   collector:

@@ -270,7 +270,7 @@ describe(`tenants in the rendered ${ENV} output: what the collector sends is wha
 
 const defaults: InputFile = {
   path: 'environments/_defaults.yaml',
-  text: 'apiVersion: tracestack.dev/v1alpha1\nkind: EnvironmentDefaults\nspec:\n  argocd:\n    repoURL: https://git.example.com/x.git\n    destination:\n      server: https://kubernetes.default.svc\n  prometheus:\n    url: http://prometheus.monitoring.svc:9090\n',
+  text: 'apiVersion: tracestack.dev/v1alpha1\nkind: EnvironmentDefaults\nspec:\n  argocd:\n    repoURL: https://git.acme.io/x.git\n    destination:\n      server: https://kubernetes.default.svc\n  prometheus:\n    url: http://prometheus.monitoring.svc:9090\n',
 };
 const withTeams = (teams: string, extra = '') =>
   validateInputs({

@@ -6,8 +6,11 @@ import { cacheDir, outPathFromRoot, readInputs } from './io.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateSchemas, UpstreamValidators } from '../verify/upstream.js';
+import { ChartValues } from '../validate/passthrough.js';
+import { CHARTS } from '../components/charts.js';
 import { TOOL_VERSION } from '../render/yaml.js';
 import { renderJson, renderText } from './report.js';
+import { useColour } from './colour.js';
 import { registerChangedSince } from './commands/changed-since.js';
 import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
@@ -27,7 +30,10 @@ const program = new Command()
   .addOption(new Option('--format <format>', 'how problems are reported').choices(['text', 'json']).default('text'))
   .option('--schemas <dir>', 'upstream schema folder (default: $TRACESTACK_SCHEMAS, else ../shared/upstream beside the repository)')
   .option('--allow-unknown-chart-versions', 'render chart versions in spec.chartVersions that tracestack does not know (a warning, not an error)')
+  .version(TOOL_VERSION, '-V, --version', 'print the tracestack version')
   .exitOverride();
+
+const json = () => program.opts().format === 'json';
 
 /** Print diagnostics: JSON on stdout with --format json, else text on stderr (code frame and colour on a terminal). */
 function report(diagnostics: Diagnostic[], inputs: Inputs) {
@@ -35,9 +41,8 @@ function report(diagnostics: Diagnostic[], inputs: Inputs) {
     process.stdout.write(renderJson(diagnostics));
     return;
   }
-  const tty = Boolean(process.stderr.isTTY);
   const sources = new Map([inputs.defaults, ...inputs.environments].filter((f) => f !== undefined).map((f) => [f!.path, f!.text]));
-  process.stderr.write(renderText(diagnostics, { frame: tty, colour: tty && !process.env.NO_COLOR && process.env.TERM !== 'dumb', sources }));
+  process.stderr.write(renderText(diagnostics, { frame: Boolean(process.stderr.isTTY), colour: useColour(process.stderr), sources }));
 }
 const failed = (ds: Diagnostic[]) => ds.some((d) => d.severity === 'error');
 const say = (text: string) => {
@@ -50,7 +55,8 @@ program
   .argument('[files...]', 'environment files (default: environments/*.yaml)')
   .action((files: string[]) => {
     const inputs = readInputs(program.opts().dir, files);
-    const r = validateInputs(inputs, { allowUnknownChartVersions: program.opts().allowUnknownChartVersions });
+    const chartValues = ChartValues.at(locateSchemas(program.opts().dir, program.opts().schemas).dir);
+    const r = validateInputs(inputs, { allowUnknownChartVersions: program.opts().allowUnknownChartVersions, chartValues });
     if (r.diagnostics.length) report(r.diagnostics, inputs);
     if (failed(r.diagnostics)) process.exitCode = EXIT.invalid;
     else say(`ok: ${r.environments.length} environment${r.environments.length === 1 ? '' : 's'} valid (${r.environments.map((e) => e.metadata.name).join(', ')})\n`);
@@ -78,7 +84,7 @@ program
     const upstream = schemas.dir ? new UpstreamValidators(schemas.dir, cacheDir()) : undefined;
     if (!upstream && program.opts().format !== 'json') process.stderr.write('note: no upstream CRD schemas found, so objects were not checked against them (see `tracestack doctor`)\n');
     const full = !opts.env?.length;
-    const options = { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream };
+    const options = { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream, chartValues: ChartValues.at(schemas.dir) };
     if (opts.check) {
       // a fleet's files are compared with disk by a worker thread while the rendering goes on
       const compare = inputs.environments.length >= BACKGROUND_WRITES_FROM ? new BackgroundCompare(outDir) : undefined;
@@ -95,9 +101,16 @@ program
           process.exitCode = EXIT.invalid;
           return;
         }
-        if (r.diagnostics.length) report(r.diagnostics, inputs);
+        if (r.diagnostics.length && !json()) report(r.diagnostics, inputs);
         recover();
         const changes = compare ? await compare.finish(r.tree, r.rendered, full) : compareWithDisk(outDir, r.tree, r.rendered, full).changes;
+        if (json()) {
+          // one document: the problems (warnings at most here) and every file that is out of date
+          const doc = JSON.parse(renderJson(r.diagnostics)) as Record<string, unknown>;
+          process.stdout.write(JSON.stringify({ ...doc, ok: !changes.length, changes: changes.map((c) => ({ file: `${outPath}/${c.file}`, kind: c.kind })) }, null, 2) + '\n');
+          if (changes.length) process.exitCode = EXIT.invalid;
+          return;
+        }
         if (changes.length) {
           for (const c of changes) process.stderr.write(`${c.kind}: ${outPath}/${c.file}\n`);
           process.stderr.write(`${changes.length} file${changes.length === 1 ? '' : 's'} out of date; run \`tracestack generate\`.\n`);
@@ -152,19 +165,41 @@ program
     const schemas = locateSchemas(root, program.opts().schemas);
     const lines = [`tracestack ${TOOL_VERSION} on node ${process.version}`];
     const fromText = { flag: '--schemas', env: '$TRACESTACK_SCHEMAS', default: 'default: ../shared/upstream beside the repository', none: '' }[schemas.from];
-    if (schemas.dir && existsSync(join(schemas.dir, 'crd-schemas/index.json'))) {
-      const v = new UpstreamValidators(schemas.dir, cacheDir());
-      lines.push(`upstream schemas: ${schemas.dir} (${fromText})`, ...v.kinds().map((k) => `  ${k}`));
+    const usable = Boolean(schemas.dir && existsSync(join(schemas.dir, 'crd-schemas/index.json')));
+    const kinds = usable ? new UpstreamValidators(schemas.dir!, cacheDir()).kinds() : [];
+    if (usable) {
+      lines.push(`upstream schemas: ${schemas.dir} (${fromText})`, ...kinds.map((k) => `  ${k}`));
     } else if (schemas.dir) {
       lines.push(`upstream schemas: ${schemas.dir} (${fromText}) has no crd-schemas/index.json: generate will refuse it`);
     } else {
       lines.push('upstream schemas: none found (set --schemas DIR or TRACESTACK_SCHEMAS); generate renders without checking objects against the CRDs');
     }
+    // the charts tracestack pins (default versions), and which upstream chart folder their pass-through values meet
+    const chartValues = ChartValues.at(schemas.dir);
+    const pinned = Object.values(CHARTS).flatMap((c) => (c.chart === 'base' ? ['base', 'istiod'] : [c.chart]).map((chart) => ({ chart, version: c.known[0] })));
+    const charts = pinned.map((p) => ({ ...p, folder: chartValues?.lookup({ repo: '', repoURL: '', ...p })?.dir ?? null }));
+    if (chartValues) {
+      lines.push(`chart defaults: ${chartValues.chartsDir} (pass-through values are checked against them; unknown keys are warnings)`);
+      lines.push(...charts.map((c) => `  ${c.chart} ${c.version}: ${c.folder ?? 'not found, so its pass-through values are not checked against the chart'}`));
+    } else lines.push('chart defaults: none found (no charts/ in an upstream folder), so pass-through values are not checked against the charts (only against what tracestack renders)');
     const cache = cacheDir();
     const entries = existsSync(cache) ? readdirSync(cache).filter((f) => f.endsWith('.cjs')).length : 0;
     lines.push(`schema cache: ${cache} (${entries} compiled schema${entries === 1 ? '' : 's'})`);
     const inputs = readInputs(root);
     lines.push(`environments: ${inputs.environments.map((f) => f.path).join(', ') || 'none'}; shared defaults: ${inputs.defaults?.path ?? 'none'}`);
+    if (json()) {
+      const doc = {
+        version: TOOL_VERSION,
+        node: process.version,
+        upstreamSchemas: { dir: schemas.dir ?? null, from: schemas.from, usable, kinds },
+        chartDefaults: chartValues ? { dir: chartValues.chartsDir, charts } : null,
+        schemaCache: { dir: cache, compiled: entries },
+        environments: inputs.environments.map((f) => f.path),
+        defaults: inputs.defaults?.path ?? null,
+      };
+      process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+      return;
+    }
     process.stdout.write(lines.join('\n') + '\n');
   });
 

@@ -46,6 +46,11 @@ export interface HelmUnit extends UnitCommon {
   release: string;
   chart: ChartRef;
   values: Record<string, unknown>;
+  /**
+   * The spec path of the user's pass-through values for this release (e.g. spec.tempo.values), deep-merged over
+   * what tracestack renders; the validator checks them against the chart and against what tracestack renders.
+   */
+  passThrough?: string;
   /** false: helmfile only (Argo CD's own bootstrap release). */
   argocd: boolean;
   /** API groups whose CRDs this release installs (custom resources of these groups need it first). */

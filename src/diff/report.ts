@@ -68,7 +68,8 @@ export function renderText(r: DiffReport, colour: boolean): string {
 }
 
 const counts = (o: ObjectSummary) => `${o.added.length} added, ${o.changed.length} changed, ${o.removed.length} removed`;
-const show = (v: string | undefined) => (v === undefined ? '(unset)' : v.startsWith('"') ? JSON.parse(v) : v);
+/** A value on one line (a heading or a table cell ends at a line break). */
+const show = (v: string | undefined) => (v === undefined ? '(unset)' : String(v.startsWith('"') ? JSON.parse(v) : v).replace(/\r?\n/g, '\\n'));
 const specLine = (s: SpecChange) => (s.path === '' ? `${s.env}: environment ${s.old ? 'removed' : 'added'}` : `${s.env}: ${s.path} ${show(s.old)} -> ${show(s.new)}`);
 
 /** One line for a commit subject or PR title. */
@@ -93,13 +94,14 @@ export function renderMarkdown(r: DiffReport, schema: Record<string, unknown>): 
   for (const env of envs) {
     out.push(`### ${env}`, '');
     const spec = r.spec.filter((s) => s.env === env);
-    if (spec.some((s) => s.path === '')) out.push(`- environment ${spec.find((s) => s.path === '')!.old ? '**removed**' : '**added**'}`);
+    // a blank line after each paragraph or list: a table right below a bullet would be read as part of it
+    if (spec.some((s) => s.path === '')) out.push(`Environment ${spec.find((s) => s.path === '')!.old ? '**removed**' : '**added**'}.`, '');
     const fieldChanges = spec.filter((s) => s.path !== '');
     if (fieldChanges.length) {
       out.push('| field | old | new | meaning |', '| --- | --- | --- | --- |');
       for (const s of fieldChanges) out.push(`| \`${s.path}\` | ${cell(show(s.old))} | ${cell(show(s.new))} | ${firstSentence(s.path).replace(/\|/g, '\\|')} |`);
       out.push('');
-    } else if (!spec.length && env !== 'base' && env !== 'fleet') out.push('- no spec field changed (the rendering itself changed, e.g. a new tracestack version)', '');
+    } else if (!spec.length && env !== 'base' && env !== 'fleet') out.push('No spec field changed (the rendering itself changed, e.g. a new tracestack version).', '');
     const objs = r.objects.filter((o) => o.env === env);
     if (objs.length) {
       out.push('| component | added | changed | removed |', '| --- | --- | --- | --- |');

@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
+import { findIndentProblem } from './indentation.js';
 
 /** A parsed YAML file: its plain data and where each value (and each map key) sits in the source. */
 export interface SourceFile {
@@ -32,7 +33,26 @@ export function parseYamlSource(file: string, text: string): { source?: SourceFi
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
+  const indentCodes = new Set(['BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
+  const indentErrors = doc.errors.filter((e) => indentCodes.has(e.code));
+  // the line out of step is the one the parser stumbled on, or one before it (never one after)
+  const found = indentErrors.length ? findIndentProblem(text) : undefined;
+  const indent = found && found.line <= lineCounter.linePos(indentErrors[0].pos[0]).line + 1 ? found : undefined;
+  if (indent) {
+    const where = indent.expected.length === 1 ? `${indent.expected[0]} spaces` : `${indent.expected.join(' or ')} spaces`;
+    diagnostics.push({
+      file,
+      line: indent.line,
+      column: indent.column,
+      path: pathAtOffset(doc.contents as Node, lineCounter.lineStarts[indent.line - 1] + indent.indent),
+      code: 'indentation',
+      message: `this line is indented ${indent.indent} space${indent.indent === 1 ? '' : 's'}, which matches no block around it (expected ${where})`,
+      suggestion: `Indent it with ${where}, like the keys it belongs with.`,
+      severity: 'error',
+    });
+  }
   for (const e of [...doc.errors, ...doc.warnings]) {
+    if (indent && indentCodes.has(e.code)) continue;
     const known = YAML_PROBLEMS[e.code];
     diagnostics.push({
       ...pos(e.pos[0]),

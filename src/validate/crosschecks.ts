@@ -1,17 +1,21 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { CHARTS, type ChartKey } from '../components/charts.js';
 import type { HelmUnit } from '../components/types.js';
-import type { LoadedEnvironment } from '../load/environments.js';
+import type { DefaultsLayer, LoadedEnvironment } from '../load/environments.js';
 import { isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
 import { unitsFor } from '../plan/plan.js';
 import { sampleAccessLogLine, TRACE_ID_REGEX } from '../resolve/accessLog.js';
 import { deriveNames } from '../resolve/names.js';
 import { credentialKind } from '../verify/secrets.js';
+import { checkUrls } from './urls.js';
+import { checkPassThrough, type ChartValues } from './passthrough.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */
   allowUnknownChartVersions?: boolean;
+  /** The pinned charts' default values: pass-through keys are checked against them (skipped without). */
+  chartValues?: ChartValues;
 }
 
 /** Namespaces where an Instrumentation would inject into system or platform pods. */
@@ -35,6 +39,26 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
       ...(suggestion ? { suggestion } : {}),
       severity,
     });
+  out.push(...checkUrls(loaded, env));
+
+  // Object storage: only the chosen backend's section. One section may still come from _defaults.yaml when the
+  // environment chose another backend itself (it cannot delete a merged key); it is not rendered then.
+  if (s.tempo.enabled) {
+    const storage = s.tempo.storage;
+    const backendFile = loaded.locate(ptr('spec', 'tempo', 'storage', 'backend')).file;
+    for (const other of (['s3', 'gcs', 'azure'] as const).filter((b) => b !== storage.backend && storage[b] !== undefined)) {
+      const where = loaded.locate(ptr('spec', 'tempo', 'storage', other), true);
+      if (where.file !== loaded.file && backendFile === loaded.file) continue;
+      at(
+        ptr('spec', 'tempo', 'storage', other),
+        'storage-backend',
+        `spec.tempo.storage.${other} is set but the backend is ${storage.backend}: only the section of the chosen backend may be present (tracestack would silently ignore this one)`,
+        `Remove spec.tempo.storage.${other}, or set spec.tempo.storage.backend: ${other} (and remove spec.tempo.storage.${storage.backend}).`,
+        'error',
+        true,
+      );
+    }
+  }
   const written = (pointer: string) => pointer.split('/').slice(1).reduce<unknown>((o, k) => (isPlainObject(o) ? o[k] : undefined), loaded.document) !== undefined;
 
   // Chart versions: only those whose values tracestack knows how to write.
@@ -53,6 +77,7 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
 
   const units = unitsFor(env, deriveNames(env));
   const helm = (id: string) => units.find((u): u is HelmUnit => u.kind === 'helm' && u.id === id);
+  out.push(...checkPassThrough(loaded, env, options.chartValues, units));
 
   // Istio: the Telemetry names a provider that exists in meshConfig and is an OpenTelemetry tracing provider.
   if (s.istio.enabled) {
@@ -174,3 +199,29 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
   }
   return out;
 }
+
+/**
+ * The shared defaults on their own: only one object-storage section, and that of their backend when they set one.
+ * (An environment may choose another backend over them; see crossCheck.)
+ */
+export function checkDefaultsLayer(layer: DefaultsLayer): Diagnostic[] {
+  const storage = (layer.spec.tempo as Record<string, any> | undefined)?.storage;
+  if (!isPlainObject(storage) || !layer.source) return [];
+  const sections = (['s3', 'gcs', 'azure'] as const).filter((b) => storage[b] !== undefined);
+  const backend = typeof storage.backend === 'string' ? storage.backend : undefined;
+  const stray = backend ? sections.filter((b) => b !== backend) : sections.slice(1);
+  return stray.map((other) => {
+    const pointer = ptr('spec', 'tempo', 'storage', other);
+    const at = layer.source!.keys.get(pointer) ?? layer.source!.values.get(pointer) ?? { file: layer.source!.file, line: 1, column: 1 };
+    const chosen = backend ?? sections[0];
+    return {
+      ...at,
+      path: `spec.tempo.storage.${other}`,
+      code: 'storage-backend',
+      message: `spec.tempo.storage.${other} is set but the backend is ${chosen}: only the section of the chosen backend may be present`,
+      suggestion: `Remove spec.tempo.storage.${other}, or set spec.tempo.storage.backend: ${other} (and remove spec.tempo.storage.${chosen}).`,
+      severity: 'error' as const,
+    };
+  });
+}
+

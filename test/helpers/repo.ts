@@ -54,9 +54,11 @@ export function scratchRepo(withOut = true): string {
 
 export const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
-/** Run the CLI as a user would (NO_COLOR, git identity fixed); exit code and both streams. */
+/** Run the CLI as a user would (NO_COLOR, no FORCE_COLOR, git identity fixed); exit code and both streams. */
 export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV, NO_COLOR: '1', ...env } });
+  const base: Record<string, string | undefined> = { ...process.env, ...GIT_ENV, NO_COLOR: '1' };
+  delete base.FORCE_COLOR; // a test runner may set it for its own output; a test that wants it passes it
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

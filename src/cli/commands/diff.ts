@@ -4,8 +4,7 @@ import { hasChanges, renderJson, renderMarkdown, renderText } from '../../diff/r
 import { environmentSchema } from '../../validate/schema.js';
 import { computeReport } from '../diff-report.js';
 
-/** Colour only on a terminal, and never when NO_COLOR is set to anything non-empty (no-color.org). */
-export const useColour = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env.NO_COLOR;
+import { useColour } from '../colour.js';
 
 /**
  * `tracestack diff`: what `generate` would change in out/, as unified diffs and a summary, or as JSON or a
@@ -18,7 +17,7 @@ export function registerDiff(program: Command) {
     .option('-e, --env <name...>', 'only these environments')
     .option('-o, --out <dir>', 'output folder, inside the repository', 'out')
     .option('--summary <format>', 'print only a summary; markdown: a pull-request description')
-    .option('--base <rev>', 'git revision the old spec values are read from', 'HEAD')
+    .option('--base <rev>', 'git revision the change is described against: its environment files (old spec values) and, for --summary markdown, its output folder', 'HEAD')
     .action((opts: { env?: string[]; out: string; format: string; summary?: string; base: string }, cmd: Command) => {
       // --format is the program-wide option (text or json), also accepted after `diff`
       opts = { ...opts, format: cmd.optsWithGlobals().format ?? 'text' };
@@ -30,10 +29,17 @@ export function registerDiff(program: Command) {
         process.exitCode = 1;
         return;
       }
+      if (opts.summary === 'markdown') {
+        // a pull-request description: the change against --base, whatever generate already wrote to disk
+        const base = r.baseReport ?? r.report;
+        if (!hasChanges(base)) return;
+        process.exitCode = 1;
+        process.stdout.write(renderMarkdown(base, environmentSchema));
+        return;
+      }
       if (!hasChanges(r.report)) return;
       process.exitCode = 1;
-      if (opts.summary === 'markdown') process.stdout.write(renderMarkdown(r.report, environmentSchema));
-      else if (opts.format === 'json') process.stdout.write(renderJson(r.report));
+      if (opts.format === 'json') process.stdout.write(renderJson(r.report));
       else process.stdout.write(renderText(r.report, useColour(process.stdout)));
     });
 }

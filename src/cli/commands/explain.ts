@@ -8,10 +8,12 @@ export function registerExplain(program: Command) {
     .command('explain')
     .description('Print the documentation of a spec field (type, default, description, examples, sub-fields), like kubectl explain.')
     .argument('[path]', 'field path, e.g. spec.tempo.retention or tempo.storage (empty: the whole file)', '')
-    .action((path: string) => {
+    .action((path: string, _opts: unknown, cmd: Command) => {
+      const json = cmd.optsWithGlobals().format === 'json';
       const r = explain(environmentSchema, path);
-      if (r.ok) process.stdout.write(r.text);
+      if (r.ok) process.stdout.write(json ? JSON.stringify(r.json, null, 2) + '\n' : r.text);
       else {
+        if (json) process.stdout.write(JSON.stringify({ error: r.message }, null, 2) + '\n');
         process.stderr.write(`error: ${r.message}\n`);
         process.exitCode = 1;
       }

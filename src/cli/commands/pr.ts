@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic } from '../../diagnostics.js';
-import { buildReport, renderMarkdown, title } from '../../diff/report.js';
-import type { Change } from '../../write/write.js';
+import { renderMarkdown, title } from '../../diff/report.js';
 import { writeTree } from '../../write/write.js';
 import { environmentSchema } from '../../validate/schema.js';
 import { git, isGitRepo, onPath, repoPrefix } from '../git.js';
@@ -53,9 +50,10 @@ export function registerPr(program: Command) {
         for (const d of computed.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
         return fail('nothing was committed');
       }
-      const specSummary = computed.report?.spec ?? [];
+      const specSummary = computed.baseReport?.spec ?? [];
       const inputsHash = createHash('sha256');
-      for (const p of status(root)) inputsHash.update(p).update('\0');
+      // the environment files only: the branch name does not depend on whether generate already ran
+      for (const p of status(root).filter((p) => p.startsWith(envPrefix))) inputsHash.update(p).update('\0');
       for (const [f, c] of computed.result.tree) inputsHash.update(f).update(c);
       const envs = [...new Set(specSummary.map((s) => s.env))];
       const branch = opts.branch ?? `tracestack/${envs.length && envs.length <= 3 ? envs.join('-') : 'update'}-${inputsHash.digest('hex').slice(0, 8)}`;
@@ -71,19 +69,9 @@ export function registerPr(program: Command) {
         process.stderr.write('nothing to commit: environments/ and out/ match HEAD\n');
         return;
       }
-      // Describe exactly what the commit changes under out/: HEAD's files against the freshly written ones.
-      const changes: Change[] = staged
-        .filter((p) => p.startsWith(outPrefix))
-        .map((p) => p.slice(outPrefix.length))
-        .map((file) => ({ file, kind: !inHead(root, `${outPrefix}${file}`) ? 'missing' : existsSync(join(computed.outDir, file)) ? 'different' : 'stale' }));
-      const report = buildReport({
-        outPath: computed.outPath,
-        changes,
-        onDisk: (file) => (inHead(root, `${outPrefix}${file}`) ? git(root, ['show', `HEAD:${outPrefix}${file}`]) : undefined),
-        planned: new Map(changes.filter((c) => c.kind !== 'stale').map((c) => [c.file, readFileSync(join(computed.outDir, c.file), 'utf8')])),
-        spec: specSummary,
-        baseline: computed.report?.baseline ?? `git ${opts.base}`,
-      });
+      // Described against --base (its out/ and environment files) with the fresh render: the same description
+      // whether or not generate already ran.
+      const report = computed.baseReport!;
       const subject = title(report);
       const body = renderMarkdown(report, environmentSchema);
       git(root, ['commit', '-q', '-F', '-'], `${subject}\n\n${body}`);
@@ -101,8 +89,6 @@ function status(root: string): string[] {
     .filter(Boolean)
     .map((e) => (/^[ MADRCU?!]{2} /.test(e) ? e.slice(3) : e));
 }
-
-const inHead = (root: string, path: string) => spawnSync('git', ['cat-file', '-e', `HEAD:${path}`], { cwd: root }).status === 0;
 
 function openPr(root: string, remote: string, branch: string, subject: string, body: string) {
   const tool = onPath('gh') ? 'gh' : onPath('glab') ? 'glab' : undefined;

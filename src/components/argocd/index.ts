@@ -34,6 +34,7 @@ export const argocd: Component = {
         release: RELEASES.argocd,
         namespace: a.namespace,
         chart: chartFor(env, 'argo-cd'),
+        passThrough: 'spec.argocd.install.values',
         values: withPassThrough({ configs: { cm: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA } } }, a.install.values),
         wave: -20,
         needs: [],

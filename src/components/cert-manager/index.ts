@@ -18,6 +18,7 @@ export const certManager: Component = {
         namespace: s.namespace,
         chart: chartFor(env, 'cert-manager'),
         // CRDs are off by default in the chart; keep them when the release is removed so certificates survive.
+        passThrough: 'spec.certManager.values',
         values: withPassThrough({ crds: { enabled: true, keep: true } }, s.values),
         wave: WAVES.certManager,
         needs: [],

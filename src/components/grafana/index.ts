@@ -145,6 +145,7 @@ export const grafana: Component = {
         release: RELEASES.grafana,
         namespace: g.namespace,
         chart: chartFor(env, 'grafana'),
+        passThrough: 'spec.grafana.values',
         values: withPassThrough(values, g.values),
         wave: WAVES.edges,
         needs: env.spec.tempo.enabled ? ['tempo'] : [],

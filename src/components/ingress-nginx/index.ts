@@ -32,6 +32,7 @@ export const ingressNginx: Component = {
         release: RELEASES.ingressNginx,
         namespace: n.namespace,
         chart: chartFor(env, 'ingress-nginx'),
+        passThrough: 'spec.ingressNginx.values',
         values: withPassThrough({ controller: { replicaCount: n.replicas, config } }, n.values),
         wave: WAVES.edges,
         needs: env.spec.collector.enabled ? ['collector'] : [],

@@ -35,6 +35,7 @@ export const istio: Component = {
         release: RELEASES.istioBase,
         namespace: s.namespace,
         chart: chartFor(env, 'istio', 'base'),
+        passThrough: 'spec.istio.baseValues',
         // The default-revision validating webhook points at istiod (default) or istiod-<revision>
         // (istio/istio 1.30.3 manifests/charts/base/templates/defaultrevision-validatingwebhookconfiguration.yaml).
         values: withPassThrough({ defaultRevision: s.revision ?? 'default' }, s.baseValues),
@@ -52,6 +53,7 @@ export const istio: Component = {
         release: RELEASES.istiod,
         namespace: s.namespace,
         chart: chartFor(env, 'istio', 'istiod'),
+        passThrough: 'spec.istio.istiodValues',
         values: withPassThrough(
           {
             replicaCount: s.istiodReplicas,

@@ -20,6 +20,7 @@ export const otelOperator: Component = {
         release: RELEASES.otelOperator,
         namespace: s.namespace,
         chart: chartFor(env, 'otel-operator'),
+        passThrough: 'spec.otelOperator.values',
         values: withPassThrough(
           {
             manager: {

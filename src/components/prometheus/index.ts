@@ -20,6 +20,7 @@ export const prometheus: Component = {
         release: RELEASES.prometheus,
         namespace: p.namespace,
         chart: chartFor(env, 'kube-prometheus-stack'),
+        passThrough: 'spec.prometheus.values',
         values: withPassThrough(
           {
             grafana: { enabled: false }, // tracestack's Grafana release owns the datasources

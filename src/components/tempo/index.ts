@@ -214,6 +214,7 @@ export const tempo: Component = {
         release: RELEASES.tempo,
         namespace: t.namespace,
         chart: chartFor(env, 'tempo'),
+        passThrough: 'spec.tempo.values',
         values: merged,
         wave: WAVES.backends,
         needs: deps,
