@@ -11,7 +11,7 @@ const run = (cwd: string, ...args: string[]) => runCli(cwd, args);
 
 describe('tracestack init in an empty folder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tracestack-init-'));
-  const init = run(dir, 'init');
+  const init = run(dir, 'init', '--no-install');
   const gen = run(dir, 'generate');
 
   it('scaffolds the repository, then validate and generate succeed without warnings', () => {
@@ -24,8 +24,10 @@ describe('tracestack init in an empty folder', () => {
       'README.md',
       'environments/_defaults.yaml',
       'environments/dev.yaml',
+      'package.json',
       'schemas/environment.schema.json',
     ]);
+    expect(init.out).toContain('next: run `npm install` and commit package-lock.json');
     const v = run(dir, 'validate');
     expect(v).toEqual({ code: 0, out: 'ok: 1 environment valid (dev)\n', err: '' });
     expect(gen.code, gen.err).toBe(0);
@@ -41,7 +43,9 @@ describe('tracestack init in an empty folder', () => {
     const gh = parse(readFileSync(join(dir, '.github/workflows/tracestack.yml'), 'utf8'));
     expect(Object.keys(gh.on)).toContain('pull_request');
     const runs = gh.jobs.check.steps.map((s: any) => s.run).filter(Boolean);
-    expect(runs).toEqual([expect.stringMatching(/tracestack@\S+ validate$/), expect.stringMatching(/tracestack@\S+ generate --check$/)]);
+    expect(runs).toEqual(['npm ci --no-audit --no-fund', 'npx --no-install tracestack validate', 'npx --no-install tracestack generate --check']);
+    // tracestack is pinned by package.json (default: this version, as an npm version spec) and package-lock.json
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).devDependencies).toEqual({ tracestack: JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version });
     const gl = parse(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'));
     expect(gl.tracestack.script).toEqual(runs);
     expect(JSON.stringify(gl.tracestack.rules)).toContain('merge_request_event');
@@ -59,7 +63,7 @@ describe('tracestack init in an empty folder', () => {
   });
 
   it('refuses to overwrite an existing repository; validate warns when the schema copy is stale and --update-schema fixes it', () => {
-    const again = run(dir, 'init');
+    const again = run(dir, 'init', '--no-install');
     expect(again.code).toBe(1);
     expect(again.err).toContain('environments/dev.yaml');
     writeFileSync(join(dir, 'schemas/environment.schema.json'), '{}\n');
