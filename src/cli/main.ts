@@ -14,6 +14,7 @@ import { registerExplain } from './commands/explain.js';
 import { registerInit } from './commands/init.js';
 import { registerPr } from './commands/pr.js';
 import { registerSchemas } from './commands/schemas.js';
+import { GRAPH_FORMATS, registerGraph } from './commands/graph.js';
 import { registerModelineCheck } from './commands/modeline.js';
 
 /** Exit codes: 0 ok; 1 invalid input, drift or a refused write; 2 usage or internal error. */
@@ -25,10 +26,13 @@ const program = new Command()
   .name('tracestack')
   .description('Render an end-to-end Kubernetes tracing stack into a GitOps repository (Helmfile, Kustomize, Argo CD).')
   .option('-C, --dir <dir>', 'repository root holding environments/ (default: the current folder)', '.')
-  .addOption(new Option('--format <format>', 'how problems are reported').choices(['text', 'json']).default('text'))
+  .addOption(new Option('--format <format>', 'how problems are reported (text, json); for graph: svg (default), mermaid or json').choices(['text', 'json', ...GRAPH_FORMATS]).default('text'))
   .option('--schemas <dir>', 'strict CRD schema folder (default: $TRACESTACK_SCHEMAS, else .tracestack/schemas from `tracestack schemas`, else ../shared/upstream beside the repository)')
   .option('--allow-unknown-chart-versions', 'render chart versions in spec.chartVersions that tracestack does not know (a warning, not an error)')
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (_program, action) => {
+    if (GRAPH_FORMATS.includes(program.opts().format) && action.name() !== 'graph') throw new UsageError(`--format ${program.opts().format} is for \`tracestack graph\`; here use text or json`);
+  });
 
 /** Print diagnostics: JSON on stdout with --format json, else text on stderr (code frame and colour on a terminal). */
 function report(diagnostics: Diagnostic[], inputs: Inputs) {
@@ -203,6 +207,7 @@ registerPr(program);
 registerInit(program);
 registerChangedSince(program);
 registerSchemas(program);
+registerGraph(program);
 
 // (no top-level await: the bundle is CommonJS, so that bin/tracestack.cjs can run it with a V8 code cache)
 program.parseAsync().catch((e: unknown) => {
