@@ -8,7 +8,8 @@ import { readInputs } from '../src/cli/io.js';
 import { traceGraph, type TraceGraph } from '../src/graph/model.js';
 import { toDot, toMermaid, toSvg } from '../src/graph/render.js';
 import { validateInputs } from '../src/pipeline.js';
-import { REPO, runCli, scratchRepo } from './helpers/repo.js';
+import { editFile, REPO, runCli, scratchRepo } from './helpers/repo.js';
+import { gitScratchRepo } from './helpers/git.js';
 
 const examples = () => {
   const r = validateInputs(readInputs(REPO));
@@ -166,5 +167,20 @@ describe('tracestack graph', () => {
     expect(bundle.includes('("@viz-js/viz")')).toBe(true); // require()d at run time
     expect(/AGFzbQ/.test(bundle)).toBe(false); // no base64 WebAssembly module (its magic number) inside
     expect(bundle.length).toBeLessThan(1_000_000);
+  });
+});
+
+describe('the markdown diff summary embeds the trace path of each changed environment', () => {
+  it('diff --summary markdown: a Mermaid block per changed environment, as it will be, that mermaid parses', async () => {
+    const dir = gitScratchRepo();
+    editFile(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7.5');
+    const md = runCli(dir, ['diff', '--summary', 'markdown']);
+    expect(md.code).toBe(1);
+    const blocks = [...md.out.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+    const prod = traceGraph(validateInputs(readInputs(dir)).environments.find((e) => e.metadata.name === 'prod')!);
+    expect(blocks).toEqual([toMermaid(prod)]);
+    expect(blocks[0]).toContain('sampling 7.5% (Telemetry mesh-default)');
+    expect(md.out).toContain('<details><summary>Trace path (after this change)</summary>');
+    await expect(mermaid.parse(blocks[0])).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
   });
 });

@@ -3,6 +3,9 @@ import { formatDiagnostic } from '../../diagnostics.js';
 import { hasChanges, renderJson, renderMarkdown, renderText } from '../../diff/report.js';
 import { environmentSchema } from '../../validate/schema.js';
 import { computeReport } from '../diff-report.js';
+import { changedGraphs } from '../../graph/summary.js';
+import { validateInputs } from '../../pipeline.js';
+import { readInputs } from '../io.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set to anything non-empty (no-color.org). */
 export const useColour = (stream: NodeJS.WriteStream) => Boolean(stream.isTTY) && !process.env.NO_COLOR;
@@ -32,7 +35,11 @@ export function registerDiff(program: Command) {
       }
       if (!hasChanges(r.report)) return;
       process.exitCode = 1;
-      if (opts.summary === 'markdown') process.stdout.write(renderMarkdown(r.report, environmentSchema));
+      if (opts.summary === 'markdown') {
+        // each changed environment's trace path, as it will be, embedded as Mermaid
+        const changed = [...r.report.objects.map((o) => o.env), ...r.report.spec.map((s) => s.env)];
+        process.stdout.write(renderMarkdown(r.report, environmentSchema, changedGraphs(validateInputs(readInputs(program.opts().dir)).environments, changed)));
+      }
       else if (opts.format === 'json') process.stdout.write(renderJson(r.report));
       else process.stdout.write(renderText(r.report, useColour(process.stdout)));
     });
