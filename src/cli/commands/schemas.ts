@@ -4,7 +4,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { isPlainObject } from '../../load/merge.js';
-import { crdSchemas, isCrd, type CrdSchema } from '../../verify/crd.js';
+import { crdSchemas, isCrd } from '../../verify/crd.js';
+import { builtinSchemas, isOpenApi, RENDERED_BUILTIN_KINDS, RENDERED_BUILTIN_PATHS } from '../../verify/openapi.js';
 import { REPO_SCHEMAS } from '../../verify/upstream.js';
 
 /**
@@ -20,18 +21,46 @@ export interface CrdSource {
   from: string;
 }
 
-/** Every CustomResourceDefinition in the YAML/JSON files below dir (several documents per file, and v1 Lists). */
-export function crdsFromFolder(dir: string): CrdSource[] {
-  const out: CrdSource[] = [];
+/** A Kubernetes OpenAPI v3 document: the schemas of built-in kinds (Namespace, ClusterRole, ...). */
+export interface OpenApiSource {
+  doc: Record<string, unknown>;
+  from: string;
+}
+
+export interface Sources {
+  crds: CrdSource[];
+  openapi: OpenApiSource[];
+  /** Problems that did not stop the run (e.g. a cluster that does not serve /openapi/v3). */
+  notes: string[];
+}
+
+/**
+ * Every CustomResourceDefinition in the YAML/JSON files below dir (several documents per file, and v1 Lists), and
+ * every Kubernetes OpenAPI v3 document (JSON with `openapi` and `components.schemas`).
+ */
+export function sourcesFromFolder(dir: string): Sources {
+  const out: Sources = { crds: [], openapi: [], notes: [] };
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
       else if (/\.(ya?ml|json)$/.test(name)) {
         const from = relative(dir, p).split(sep).join('/');
-        for (const doc of parseAllDocuments(readFileSync(p, 'utf8'), { uniqueKeys: false })) {
+        const text = readFileSync(p, 'utf8');
+        if (name.endsWith('.json')) {
+          let doc: unknown;
+          try {
+            doc = JSON.parse(text);
+          } catch (e) {
+            throw new Error(`${p}: ${(e as Error).message}`);
+          }
+          if (isOpenApi(doc)) out.openapi.push({ doc, from });
+          else out.crds.push(...crdsIn(doc, from));
+          continue;
+        }
+        for (const doc of parseAllDocuments(text, { uniqueKeys: false })) {
           if (doc.errors.length) throw new Error(`${p}: ${doc.errors[0].message}`);
-          out.push(...crdsIn(doc.toJS({ maxAliasCount: 100 }), from));
+          out.crds.push(...crdsIn(doc.toJS({ maxAliasCount: 100 }), from));
         }
       }
     }
@@ -43,47 +72,84 @@ export function crdsFromFolder(dir: string): CrdSource[] {
 const crdsIn = (doc: unknown, from: string): CrdSource[] =>
   isCrd(doc) ? [{ crd: doc, from }] : isPlainObject(doc) && Array.isArray(doc.items) ? doc.items.filter(isCrd).map((crd) => ({ crd, from })) : [];
 
-/** `kubectl get crd -o json` (the current context, or --context): every CRD of the cluster. */
-export function crdsFromCluster(context?: string): CrdSource[] {
-  const args = ['get', 'customresourcedefinitions.apiextensions.k8s.io', '-o', 'json', ...(context ? ['--context', context] : [])];
+const kubectl = (args: string[]) => {
   const r = spawnSync('kubectl', args, { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw new Error(`cannot run kubectl (${r.error.message}); install it, or use --from DIR with CRD YAML files`);
   if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr.trim() || `exit ${r.status}`}`);
-  return crdsIn(JSON.parse(r.stdout), 'cluster');
+  return r.stdout;
+};
+
+/**
+ * The cluster's CRDs (`kubectl get crd -o json`, current context or --context) and the OpenAPI v3 documents of the
+ * built-in API groups tracestack renders (`kubectl get --raw /openapi/v3/api/v1`, ...). A cluster that does not
+ * serve those documents still gives its CRDs (with a note).
+ */
+export function sourcesFromCluster(context?: string): Sources {
+  const ctx = context ? ['--context', context] : [];
+  const crds = crdsIn(JSON.parse(kubectl(['get', 'customresourcedefinitions.apiextensions.k8s.io', '-o', 'json', ...ctx])), 'cluster');
+  const openapi: OpenApiSource[] = [];
+  const notes: string[] = [];
+  for (const path of RENDERED_BUILTIN_PATHS) {
+    try {
+      const doc = JSON.parse(kubectl(['get', '--raw', `/openapi/v3/${path}`, ...ctx])) as unknown;
+      if (isOpenApi(doc)) openapi.push({ doc, from: `cluster /openapi/v3/${path}` });
+    } catch (e) {
+      notes.push(`no schemas of built-in kinds from /openapi/v3/${path}: ${(e as Error).message}`);
+    }
+  }
+  return { crds, openapi, notes };
+}
+
+export interface SchemaEntry {
+  file: string;
+  apiVersion: string;
+  kind: string;
+  /** The CRD's name; absent for a built-in kind (from an OpenAPI document). */
+  crd?: string;
+  /** The file (relative to the folder given) or cluster endpoint it came from. */
+  source: string;
+  served?: boolean;
+  storage?: boolean;
+  deprecated?: boolean;
+  addedKeys?: string[];
 }
 
 export interface SchemaSet {
-  entries: Array<Omit<CrdSchema, 'strict'> & { crdFile: string }>;
+  entries: SchemaEntry[];
   files: Map<string, string>;
   skipped: string[];
 }
 
-/** Convert CRDs into the schema folder's files (crd-schemas/index.json and crd-schemas/strict/*.json). */
-export function buildSchemaSet(sources: CrdSource[], all: boolean): SchemaSet {
-  const entries: SchemaSet['entries'] = [];
+/** Convert CRDs and OpenAPI documents into the schema folder's files (crd-schemas/index.json, crd-schemas/strict/*.json). */
+export function buildSchemaSet(sources: Pick<Sources, 'crds' | 'openapi'>, all: boolean): SchemaSet {
+  const entries: SchemaEntry[] = [];
   const files = new Map<string, string>();
   const skipped: string[] = [];
   const seen = new Map<string, string>();
-  for (const { crd, from } of sources) {
+  const add = (entry: SchemaEntry, strict: unknown) => {
+    const key = `${entry.apiVersion}/${entry.kind}`;
+    // meta types (v1 APIResourceList, Status, ...) are in every OpenAPI document: the first one is kept
+    if (seen.has(key) && !entry.crd && !entries.find((e) => `${e.apiVersion}/${e.kind}` === key)?.crd) return;
+    if (seen.has(key)) throw new Error(`${key} is defined twice: by ${seen.get(key)} and by ${entry.source}`);
+    seen.set(key, entry.source);
+    entries.push(entry);
+    // written as ../shared/upstream writes its derived files: JSON, 1-space indent, final newline
+    files.set(`crd-schemas/strict/${entry.file}`, JSON.stringify(strict, null, 1) + '\n');
+  };
+  for (const { crd, from } of sources.crds) {
     const group = String((crd.spec as { group?: unknown } | undefined)?.group ?? '');
     const name = String((crd.metadata as { name?: unknown } | undefined)?.name ?? '?');
     if (!all && !RENDERED_GROUPS.includes(group)) {
       skipped.push(name);
       continue;
     }
-    for (const s of crdSchemas(crd)) {
-      const key = `${s.apiVersion}/${s.kind}`;
-      if (seen.has(key)) throw new Error(`${key} is defined twice: by ${seen.get(key)} and by ${from}`);
-      seen.set(key, from);
-      const { strict, ...entry } = s;
-      entries.push({ ...entry, crdFile: from });
-      // written as ../shared/upstream writes its derived files: JSON, 1-space indent, final newline
-      files.set(`crd-schemas/strict/${s.file}`, JSON.stringify(strict, null, 1) + '\n');
-    }
+    for (const { strict, ...s } of crdSchemas(crd)) add({ file: s.file, apiVersion: s.apiVersion, kind: s.kind, crd: s.crd, source: from, served: s.served, storage: s.storage, deprecated: s.deprecated, addedKeys: s.addedKeys }, strict);
+  }
+  for (const { doc, from } of sources.openapi) {
+    for (const { strict, ...s } of builtinSchemas(doc, (k) => all || RENDERED_BUILTIN_KINDS.includes(k))) add({ ...s, source: from }, strict);
   }
   entries.sort((a, b) => a.file.localeCompare(b.file));
-  const index = entries.map(({ file, apiVersion, kind, crd, crdFile, served, storage, deprecated, addedKeys }) => ({ file, apiVersion, kind, crd, crdFile, served, storage, deprecated, addedKeys }));
-  files.set('crd-schemas/index.json', JSON.stringify(index, null, 1) + '\n');
+  files.set('crd-schemas/index.json', JSON.stringify(entries, null, 1) + '\n');
   files.set('README.md', SCHEMAS_README);
   return { entries, files, skipped: skipped.sort() };
 }
@@ -115,12 +181,12 @@ export function registerSchemas(program: Command) {
   program
     .command('schemas')
     .description(`Build strict validators from your cluster's CRDs (kubectl) or a folder of CRD files, into ${REPO_SCHEMAS}/ (generate uses them)`)
-    .option('--from <dir>', 'folder with CustomResourceDefinition YAML or JSON files (searched recursively)')
-    .option('--from-cluster', 'read the CRDs of the current kubectl context (`kubectl get crd -o json`)')
+    .option('--from <dir...>', 'folders with CustomResourceDefinition YAML/JSON files and Kubernetes OpenAPI v3 documents (searched recursively)')
+    .option('--from-cluster', 'read the CRDs (`kubectl get crd -o json`) and built-in kinds\' OpenAPI (`kubectl get --raw /openapi/v3/...`) of the current kubectl context')
     .option('--context <name>', 'kubectl context for --from-cluster')
     .option('--all', `keep every CRD, not only those of the groups tracestack renders (${RENDERED_GROUPS.join(', ')})`)
     .option('-o, --out <dir>', 'where to write them', REPO_SCHEMAS)
-    .action((opts: { from?: string; fromCluster?: boolean; context?: string; all?: boolean; out: string }) => {
+    .action((opts: { from?: string[]; fromCluster?: boolean; context?: string; all?: boolean; out: string }) => {
       const root = (program.opts() as { dir: string }).dir;
       if (Boolean(opts.from) === Boolean(opts.fromCluster)) {
         process.stderr.write('error: give exactly one of --from DIR or --from-cluster\n');
@@ -129,7 +195,13 @@ export function registerSchemas(program: Command) {
       }
       let set: SchemaSet;
       try {
-        const sources = opts.from ? crdsFromFolder(resolve(opts.from)) : crdsFromCluster(opts.context);
+        const sources: Sources = opts.from ? { crds: [], openapi: [], notes: [] } : sourcesFromCluster(opts.context);
+        for (const dir of opts.from ?? []) {
+          const found = sourcesFromFolder(resolve(dir));
+          sources.crds.push(...found.crds);
+          sources.openapi.push(...found.openapi);
+        }
+        for (const n of sources.notes) process.stderr.write(`note: ${n}\n`);
         set = buildSchemaSet(sources, Boolean(opts.all));
       } catch (e) {
         process.stderr.write(`error: ${(e as Error).message}\n`);
@@ -137,7 +209,7 @@ export function registerSchemas(program: Command) {
         return;
       }
       if (!set.entries.length) {
-        process.stderr.write(`error: no CustomResourceDefinition of ${opts.all ? 'any group' : RENDERED_GROUPS.join(', ')} found ${opts.from ? `in ${opts.from}` : 'in the cluster'}; nothing written\n`);
+        process.stderr.write(`error: no CustomResourceDefinition of ${opts.all ? 'any group' : RENDERED_GROUPS.join(', ')} and no OpenAPI document found ${opts.from ? `in ${opts.from.join(', ')}` : 'in the cluster'}; nothing written\n`);
         process.exitCode = 1;
         return;
       }
@@ -145,8 +217,8 @@ export function registerSchemas(program: Command) {
       writeSchemaSet(outDir, set);
       const shown = relative(process.cwd(), outDir).split(sep).join('/') || '.';
       process.stdout.write(
-        `wrote ${set.entries.length} strict schema${set.entries.length === 1 ? '' : 's'} into ${shown}/ from ${opts.from ?? 'the cluster'}:\n` +
-          set.entries.map((e) => `  ${e.apiVersion}/${e.kind}${e.deprecated ? ' (deprecated)' : ''}\n`).join('') +
+        `wrote ${set.entries.length} strict schema${set.entries.length === 1 ? '' : 's'} into ${shown}/ from ${opts.from?.join(', ') ?? 'the cluster'}:\n` +
+          set.entries.map((e) => `  ${e.apiVersion}/${e.kind}${e.deprecated ? ' (deprecated)' : ''}${e.crd ? '' : ' (built-in)'}\n`).join('') +
           (set.skipped.length ? `skipped ${set.skipped.length} CRD${set.skipped.length === 1 ? '' : 's'} of groups tracestack does not render (--all keeps them)\n` : '') +
           `generate now checks against them (commit ${shown}/ so CI does too); \`tracestack doctor\` lists what is checked\n`,
       );
