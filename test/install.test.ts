@@ -9,16 +9,19 @@ import { CLI, editFile, REPO } from './helpers/repo.js';
 
 /**
  * The install story end to end, offline: the tracestack under test is packed once (`npm pack`, as it would be
- * published), `init` pins that tarball in a new GitOps repository and installs it from the npm cache this
- * repository's own `npm ci` filled, and the CI steps are read from the generated workflow files and run in a clean
- * shell: PATH with only the system folders and node, HOME, and npm forced offline; nothing of this repository's
- * environment (no node_modules/.bin, no TRACESTACK_* variables, no ../shared/upstream beside the temp folder).
+ * published), `init` pins that tarball in a new GitOps repository and installs it with an empty npm cache and npm
+ * forced offline (the tarball carries its run-time dependencies), and the CI steps are read from the generated
+ * workflow files and run in a clean shell: PATH with only the system folders and node, HOME, and npm offline;
+ * nothing of this repository's environment (no node_modules/.bin, no TRACESTACK_* variables, no ../shared/upstream
+ * beside the temp folder).
  */
 describe('install story: init pins tracestack in package.json, and the scaffolded CI steps run offline in a clean shell', () => {
   const work = join(tmpdir(), 'install');
   mkdirSync(join(work, 'gitops'), { recursive: true });
   const repo = join(work, 'gitops');
-  const npmCache = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
+  // an empty npm cache, and npm offline: the packed tracestack carries its run-time dependencies
+  // (bundleDependencies), so installing it needs neither the registry nor anything cached from it
+  const npmCache = join(work, 'npm-cache');
   const env = {
     PATH: [...new Set([dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':'),
     HOME: homedir(),
@@ -61,6 +64,10 @@ describe('install story: init pins tracestack in package.json, and the scaffolde
     for (const r of results) expect(r.code, `${r.run}\n${r.err}`).toBe(0);
     expect(results[1].out).toBe('ok: 1 environment valid (dev)\n');
     expect(results[2].out).toBe('ok: out/ is up to date (dev)\n');
+    // graph loads Graphviz (WebAssembly) from the installed package
+    const graph = sh('npx --no-install tracestack graph --env dev');
+    expect(graph.code, graph.err).toBe(0);
+    expect(graph.out).toMatch(/^<\?xml[\s\S]*<svg[\s\S]*Tempo distributor[\s\S]*<\/svg>\n$/);
     // this temp repository has no CRD schemas: generate says what it did not check
     expect(results[2].err).toMatch(/^note: not checked against CRD schemas \(no CRD schemas found\): argoproj\.io\/v1alpha1\/AppProject, argoproj\.io\/v1alpha1\/Application, .*`tracestack schemas --from-cluster`/m);
   }, 180_000);
