@@ -9,7 +9,7 @@ import { traceGraph, type TraceGraph } from '../src/graph/model.js';
 import { toDot, toMermaid, toSvg } from '../src/graph/render.js';
 import { validateInputs } from '../src/pipeline.js';
 import { editFile, REPO, runCli, scratchRepo } from './helpers/repo.js';
-import { gitScratchRepo } from './helpers/git.js';
+import { gitIn, gitScratchRepo } from './helpers/git.js';
 
 const examples = () => {
   const r = validateInputs(readInputs(REPO));
@@ -182,5 +182,16 @@ describe('the markdown diff summary embeds the trace path of each changed enviro
     expect(blocks[0]).toContain('sampling 7.5% (Telemetry mesh-default)');
     expect(md.out).toContain('<details><summary>Trace path (after this change)</summary>');
     await expect(mermaid.parse(blocks[0])).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+  });
+
+  it('tracestack pr: the PR description (stdout, and --open) embeds it too; the commit message does not', () => {
+    const dir = gitScratchRepo();
+    editFile(join(dir, 'environments/dev.yaml'), 'retention: 24h', 'retention: 48h');
+    const r = runCli(dir, ['pr']);
+    expect(r.code, r.err).toBe(0);
+    const dev = traceGraph(validateInputs(readInputs(dir)).environments.find((e) => e.metadata.name === 'dev')!);
+    expect([...r.out.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1])).toEqual([toMermaid(dev)]);
+    expect(toMermaid(dev)).toContain('retention 48h');
+    expect(gitIn(dir, 'log', '-1', '--format=%B')).not.toContain('```mermaid');
   });
 });
