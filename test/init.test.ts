@@ -72,3 +72,32 @@ describe('tracestack init in an empty folder', () => {
     expect(run(dir, 'validate').err).toBe('');
   });
 });
+
+describe('tracestack init in a repository that already has a package.json', () => {
+  it('adds tracestack to it (devDependency pinned as given, missing scripts) and keeps everything else', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracestack-init-'));
+    const before = { name: 'platform-gitops', private: true, scripts: { lint: 'yamllint .', check: 'my-check' }, dependencies: { tracestack: '0.0.9' }, devDependencies: { renovate: '^41.0.0' } };
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(before, null, 4) + '\n');
+    const r = run(dir, 'init', '--no-install', '--tracestack-source', 'git+https://git.example.com/platform/tracestack.git#v0.1.0');
+    expect(r.code, r.err).toBe(0);
+    const text = readFileSync(join(dir, 'package.json'), 'utf8');
+    expect(text.startsWith('{\n    "name"')).toBe(true); // its indentation is kept
+    expect(JSON.parse(text)).toEqual({
+      name: 'platform-gitops',
+      private: true,
+      scripts: { validate: 'tracestack validate', generate: 'tracestack generate', check: 'my-check', diff: 'tracestack diff', lint: 'yamllint .' },
+      dependencies: {},
+      devDependencies: { renovate: '^41.0.0', tracestack: 'git+https://git.example.com/platform/tracestack.git#v0.1.0' },
+    });
+  });
+
+  it('refuses a package.json that is not JSON (unless --force replaces it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracestack-init-'));
+    writeFileSync(join(dir, 'package.json'), '{ "name": \n');
+    const r = run(dir, 'init', '--no-install');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/package\.json is not valid JSON .*use --force to replace it/);
+    expect(run(dir, 'init', '--no-install', '--force').code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).devDependencies).toEqual({ tracestack: '0.1.0' });
+  });
+});

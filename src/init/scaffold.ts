@@ -67,6 +67,26 @@ export function packageJson(name: string, source: string): string {
   return JSON.stringify(pkg, null, 2) + '\n';
 }
 
+/**
+ * An existing package.json with tracestack added: the devDependency set to `source` (replacing an older pin) and
+ * the scaffold's scripts added where the file has none of that name; everything else is kept as it was.
+ */
+export function mergePackageJson(existing: string, source: string): string {
+  const pkg = JSON.parse(existing) as Record<string, unknown>;
+  const ours = JSON.parse(packageJson('x', source)) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : {});
+  const deps = obj(pkg.dependencies);
+  pkg.scripts = { ...ours.scripts, ...obj(pkg.scripts) };
+  // a tracestack listed under dependencies moves to devDependencies (one pin, in one place)
+  if ('tracestack' in deps) {
+    delete deps.tracestack;
+    pkg.dependencies = deps;
+  }
+  pkg.devDependencies = Object.fromEntries(Object.entries({ ...obj(pkg.devDependencies), tracestack: source }).sort(([a], [b]) => a.localeCompare(b)));
+  const indent = /^\{\n(\s+)"/.exec(existing)?.[1] ?? '  ';
+  return JSON.stringify(pkg, null, indent) + '\n';
+}
+
 /** An npm package name from a folder name (lower case, URL-safe), for the scaffold's package.json. */
 export function packageNameFor(dir: string): string {
   const n = dir.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[._-]+$/g, '').slice(0, 200);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { packageNameFor, SCHEMA_COPY, scaffold } from '../../init/scaffold.js';
+import { mergePackageJson, packageNameFor, SCHEMA_COPY, scaffold } from '../../init/scaffold.js';
 import { TOOL_VERSION } from '../../render/yaml.js';
 
 /** The schema file shipped in the package: the one the validator compiles. */
@@ -26,7 +26,17 @@ export function registerInit(program: Command) {
     .action((dir: string, opts: { env: string; force?: boolean; updateSchema?: boolean; tracestackSource: string; install: boolean }) => {
       const schemaText = readFileSync(packageSchemaPath(), 'utf8');
       const files = opts.updateSchema ? new Map([[SCHEMA_COPY, schemaText]]) : scaffold(schemaText, undefined, opts.env, opts.tracestackSource, packageNameFor(basename(resolve(dir))));
-      const existing = [...files.keys()].filter((f) => existsSync(join(dir, f)));
+      // an existing package.json (the repository already uses npm) gets tracestack added, not replaced
+      if (files.has('package.json') && existsSync(join(dir, 'package.json')) && !opts.force) {
+        try {
+          files.set('package.json', mergePackageJson(readFileSync(join(dir, 'package.json'), 'utf8'), opts.tracestackSource));
+        } catch (e) {
+          process.stderr.write(`error: ${join(dir, 'package.json')} is not valid JSON (${(e as Error).message}); fix it, or use --force to replace it\n`);
+          process.exitCode = 1;
+          return;
+        }
+      }
+      const existing = [...files.keys()].filter((f) => f !== 'package.json' && existsSync(join(dir, f)));
       if (existing.length && !opts.force && !opts.updateSchema) {
         process.stderr.write(`error: these files already exist (use --force to overwrite):\n  ${existing.join('\n  ')}\n`);
         process.exitCode = 1;
