@@ -157,7 +157,7 @@ function verificationNotes(v: UpstreamValidators, schemas: SchemaSource): string
   if (schemas.dir && checked) lines.push(`checked ${checked} object${checked === 1 ? '' : 's'} against strict CRD schemas from ${schemas.dir} (${SCHEMA_SOURCE_TEXT[schemas.from]}): ${kindList(v.checkedKinds)}`);
   if (v.uncheckedKinds.size) {
     const why = schemas.dir ? `no schema for them in ${schemas.dir}` : 'no CRD schemas found';
-    lines.push(`not checked against CRD schemas (${why}): ${kindList(v.uncheckedKinds)}; \`tracestack schemas --from-cluster\` (or --from DIR) builds them from your CRDs (see \`tracestack doctor\`)`);
+    lines.push(`not checked against CRD schemas (${why}): ${kindList(v.uncheckedKinds)}; \`tracestack schemas --from-cluster\` (or --from DIR) builds them from your cluster's CRDs and OpenAPI documents (see \`tracestack doctor\`)`);
   }
   return lines;
 }
