@@ -33,5 +33,8 @@ await build({
   banner: { js: "const __tracestack_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
   minify: true,
   plugins: [prebuiltInBundle],
+  // Graphviz (WebAssembly, ~1.4 MB of JavaScript) stays out of the bundle: `tracestack graph` require()s it from
+  // node_modules at first use, so no other command parses or compiles it at start-up.
+  external: ['@viz-js/viz'],
   logLevel: 'warning',
 });

@@ -11,7 +11,7 @@ const run = (cwd: string, ...args: string[]) => runCli(cwd, args);
 
 describe('tracestack init in an empty folder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tracestack-init-'));
-  const init = run(dir, 'init');
+  const init = run(dir, 'init', '--no-install');
   const gen = run(dir, 'generate');
 
   it('scaffolds the repository, then validate and generate succeed, with a warning only for the placeholder repoURL', () => {
@@ -24,8 +24,10 @@ describe('tracestack init in an empty folder', () => {
       'README.md',
       'environments/_defaults.yaml',
       'environments/dev.yaml',
+      'package.json',
       'schemas/environment.schema.json',
     ]);
+    expect(init.out).toContain('next: run `npm install` and commit package-lock.json');
     // the scaffold's repoURL is a placeholder: a warning (exit 0) until it is set, as its README says
     const v = run(dir, 'validate');
     expect(v.code).toBe(0);
@@ -49,7 +51,9 @@ describe('tracestack init in an empty folder', () => {
     const gh = parse(readFileSync(join(dir, '.github/workflows/tracestack.yml'), 'utf8'));
     expect(Object.keys(gh.on)).toContain('pull_request');
     const runs = gh.jobs.check.steps.map((s: any) => s.run).filter(Boolean);
-    expect(runs).toEqual([expect.stringMatching(/tracestack@\S+ validate$/), expect.stringMatching(/tracestack@\S+ generate --check$/)]);
+    expect(runs).toEqual(['npm ci --no-audit --no-fund', 'npx --no-install tracestack validate', 'npx --no-install tracestack generate --check']);
+    // tracestack is pinned by package.json (default: this version, as an npm version spec) and package-lock.json
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).devDependencies).toEqual({ tracestack: JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version });
     const gl = parse(readFileSync(join(dir, '.gitlab-ci.yml'), 'utf8'));
     expect(gl.tracestack.script).toEqual(runs);
     expect(JSON.stringify(gl.tracestack.rules)).toContain('merge_request_event');
@@ -67,12 +71,41 @@ describe('tracestack init in an empty folder', () => {
   });
 
   it('refuses to overwrite an existing repository; validate warns when the schema copy is stale and --update-schema fixes it', () => {
-    const again = run(dir, 'init');
+    const again = run(dir, 'init', '--no-install');
     expect(again.code).toBe(1);
     expect(again.err).toContain('environments/dev.yaml');
     writeFileSync(join(dir, 'schemas/environment.schema.json'), '{}\n');
     expect(run(dir, 'validate').err).toContain('schemas/environment.schema.json:1:1: warning: differs from the schema');
     expect(run(dir, 'init', '--update-schema').code).toBe(0);
     expect(run(dir, 'validate').err).toBe('');
+  });
+});
+
+describe('tracestack init in a repository that already has a package.json', () => {
+  it('adds tracestack to it (devDependency pinned as given, missing scripts) and keeps everything else', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracestack-init-'));
+    const before = { name: 'platform-gitops', private: true, scripts: { lint: 'yamllint .', check: 'my-check' }, dependencies: { tracestack: '0.0.9' }, devDependencies: { renovate: '^41.0.0' } };
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(before, null, 4) + '\n');
+    const r = run(dir, 'init', '--no-install', '--tracestack-source', 'git+https://git.example.com/platform/tracestack.git#v0.1.0');
+    expect(r.code, r.err).toBe(0);
+    const text = readFileSync(join(dir, 'package.json'), 'utf8');
+    expect(text.startsWith('{\n    "name"')).toBe(true); // its indentation is kept
+    expect(JSON.parse(text)).toEqual({
+      name: 'platform-gitops',
+      private: true,
+      scripts: { validate: 'tracestack validate', generate: 'tracestack generate', check: 'my-check', diff: 'tracestack diff', lint: 'yamllint .' },
+      dependencies: {},
+      devDependencies: { renovate: '^41.0.0', tracestack: 'git+https://git.example.com/platform/tracestack.git#v0.1.0' },
+    });
+  });
+
+  it('refuses a package.json that is not JSON (unless --force replaces it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracestack-init-'));
+    writeFileSync(join(dir, 'package.json'), '{ "name": \n');
+    const r = run(dir, 'init', '--no-install');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/package\.json is not valid JSON .*use --force to replace it/);
+    expect(run(dir, 'init', '--no-install', '--force').code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).devDependencies).toEqual({ tracestack: '0.1.0' });
   });
 });

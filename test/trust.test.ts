@@ -127,10 +127,10 @@ describe('upstream verification at generate time', () => {
     expect(bad.stderr).toContain('no upstream schemas at');
     const doc = run(dir, '--schemas', upstreamDir(), 'doctor');
     expect(doc.status).toBe(0);
-    expect(doc.stdout).toContain(`upstream schemas: ${upstreamDir()} (--schemas)`);
+    expect(doc.stdout).toContain(`CRD schemas: ${upstreamDir()} (--schemas)`);
     expect(doc.stdout).toContain('telemetry.istio.io/v1/Telemetry');
     const none = spawnSync(process.execPath, [CLI, 'doctor'], { cwd: dir, encoding: 'utf8', env: { ...process.env, TRACESTACK_SCHEMAS: '' } });
-    expect(none.stdout).toMatch(/upstream schemas: none found/);
+    expect(none.stdout).toMatch(/CRD schemas: none found/);
   });
 });
 

@@ -5,7 +5,7 @@ import { BackgroundCompare, compareWithDisk, recoverInterruptedWrite, StagedWrit
 import { cacheDir, outPathFromRoot, readInputs } from './io.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { locateSchemas, UpstreamValidators } from '../verify/upstream.js';
+import { locateSchemas, SCHEMA_SOURCE_TEXT, UpstreamValidators, type SchemaSource } from '../verify/upstream.js';
 import { ChartValues } from '../validate/passthrough.js';
 import { CHARTS } from '../components/charts.js';
 import { TOOL_VERSION } from '../render/yaml.js';
@@ -16,6 +16,8 @@ import { registerDiff } from './commands/diff.js';
 import { registerExplain } from './commands/explain.js';
 import { registerInit } from './commands/init.js';
 import { registerPr } from './commands/pr.js';
+import { registerSchemas } from './commands/schemas.js';
+import { GRAPH_FORMATS, registerGraph } from './commands/graph.js';
 import { registerModelineCheck } from './commands/modeline.js';
 
 /** Exit codes: 0 ok; 1 invalid input, drift or a refused write; 2 usage or internal error. */
@@ -27,11 +29,14 @@ const program = new Command()
   .name('tracestack')
   .description('Render an end-to-end Kubernetes tracing stack into a GitOps repository (Helmfile, Kustomize, Argo CD).')
   .option('-C, --dir <dir>', 'repository root holding environments/ (default: the current folder)', '.')
-  .addOption(new Option('--format <format>', 'how problems are reported').choices(['text', 'json']).default('text'))
-  .option('--schemas <dir>', 'upstream schema folder (default: $TRACESTACK_SCHEMAS, else ../shared/upstream beside the repository)')
+  .addOption(new Option('--format <format>', 'how problems are reported (text, json); for graph: svg (default), mermaid or json').choices(['text', 'json', ...GRAPH_FORMATS]).default('text'))
+  .option('--schemas <dir>', 'strict CRD schema folder (default: $TRACESTACK_SCHEMAS, else .tracestack/schemas from `tracestack schemas`, else ../shared/upstream beside the repository)')
   .option('--allow-unknown-chart-versions', 'render chart versions in spec.chartVersions that tracestack does not know (a warning, not an error)')
   .version(TOOL_VERSION, '-V, --version', 'print the tracestack version')
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (_program, action) => {
+    if (GRAPH_FORMATS.includes(program.opts().format) && action.name() !== 'graph') throw new UsageError(`--format ${program.opts().format} is for \`tracestack graph\`; here use text or json`);
+  });
 
 const json = () => program.opts().format === 'json';
 
@@ -81,8 +86,8 @@ program
     const { outDir, outPath } = out;
     const schemas = locateSchemas(root, program.opts().schemas);
     if (schemas.dir && !existsSync(join(schemas.dir, 'crd-schemas/index.json'))) throw new UsageError(`no upstream schemas at ${schemas.dir} (expected crd-schemas/index.json; from ${schemas.from})`);
-    const upstream = schemas.dir ? new UpstreamValidators(schemas.dir, cacheDir()) : undefined;
-    if (!upstream && program.opts().format !== 'json') process.stderr.write('note: no upstream CRD schemas found, so objects were not checked against them (see `tracestack doctor`)\n');
+    // without any schemas the validators only count the kinds that went unchecked, to say so
+    const upstream = new UpstreamValidators(schemas.dir, cacheDir());
     const full = !opts.env?.length;
     const options = { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream, chartValues: ChartValues.at(schemas.dir) };
     if (opts.check) {
@@ -102,6 +107,7 @@ program
           return;
         }
         if (r.diagnostics.length && !json()) report(r.diagnostics, inputs);
+        if (!json()) process.stderr.write(verificationNotes(upstream, schemas).map((l) => `note: ${l}\n`).join(''));
         recover();
         const changes = compare ? await compare.finish(r.tree, r.rendered, full) : compareWithDisk(outDir, r.tree, r.rendered, full).changes;
         if (json()) {
@@ -144,6 +150,7 @@ program
         return;
       }
       if (r.diagnostics.length) report(r.diagnostics, inputs);
+      if (program.opts().format !== 'json') process.stderr.write(verificationNotes(upstream, schemas).map((l) => `note: ${l}\n`).join(''));
       if (refused) throw refused;
       const { written, pruned, kept, notes } = await open().finish(r.tree, r.rendered, full);
       for (const n of notes) process.stderr.write(`note: ${n}\n`);
@@ -153,6 +160,20 @@ program
       await (staged as StagedWrite | undefined)?.close();
     }
   });
+
+const kindList = (m: Map<string, number>) => [...m.keys()].sort().join(', ');
+
+/** What the objects of a run were checked against, and which kinds were not checked (with what to do about it). */
+function verificationNotes(v: UpstreamValidators, schemas: SchemaSource): string[] {
+  const lines: string[] = [];
+  const checked = [...v.checkedKinds.values()].reduce((a, b) => a + b, 0);
+  if (schemas.dir && checked) lines.push(`checked ${checked} object${checked === 1 ? '' : 's'} against strict CRD schemas from ${schemas.dir} (${SCHEMA_SOURCE_TEXT[schemas.from]}): ${kindList(v.checkedKinds)}`);
+  if (v.uncheckedKinds.size) {
+    const why = schemas.dir ? `no schema for them in ${schemas.dir}` : 'no CRD schemas found';
+    lines.push(`not checked against CRD schemas (${why}): ${kindList(v.uncheckedKinds)}; \`tracestack schemas --from-cluster\` (or --from DIR) builds them from your cluster's CRDs and OpenAPI documents (see \`tracestack doctor\`)`);
+  }
+  return lines;
+}
 
 /** From this many environment files on, generate writes files on a worker thread while it renders. */
 const BACKGROUND_WRITES_FROM = 8;
@@ -164,15 +185,28 @@ program
     const root = program.opts().dir;
     const schemas = locateSchemas(root, program.opts().schemas);
     const lines = [`tracestack ${TOOL_VERSION} on node ${process.version}`];
-    const fromText = { flag: '--schemas', env: '$TRACESTACK_SCHEMAS', default: 'default: ../shared/upstream beside the repository', none: '' }[schemas.from];
+    const fromText = SCHEMA_SOURCE_TEXT[schemas.from];
     const usable = Boolean(schemas.dir && existsSync(join(schemas.dir, 'crd-schemas/index.json')));
-    const kinds = usable ? new UpstreamValidators(schemas.dir!, cacheDir()).kinds() : [];
+    let validators: UpstreamValidators | undefined;
+    let kinds: string[] = [];
     if (usable) {
-      lines.push(`upstream schemas: ${schemas.dir} (${fromText})`, ...kinds.map((k) => `  ${k}`));
+      validators = new UpstreamValidators(schemas.dir, cacheDir());
+      kinds = validators.kinds();
+      lines.push(`CRD schemas: ${schemas.dir} (${fromText})`, ...kinds.map((k) => `  ${k}`));
     } else if (schemas.dir) {
-      lines.push(`upstream schemas: ${schemas.dir} (${fromText}) has no crd-schemas/index.json: generate will refuse it`);
+      lines.push(`CRD schemas: ${schemas.dir} (${fromText}) has no crd-schemas/index.json: generate will refuse it`);
     } else {
-      lines.push('upstream schemas: none found (set --schemas DIR or TRACESTACK_SCHEMAS); generate renders without checking objects against the CRDs');
+      validators = new UpstreamValidators(undefined, cacheDir());
+      lines.push('CRD schemas: none found (run `tracestack schemas --from-cluster` or `--from DIR`, or set --schemas DIR or TRACESTACK_SCHEMAS); generate renders without checking objects against the CRDs');
+    }
+    if (validators) {
+      // render in memory (nothing is written) to see which kinds the environments produce and which are checked
+      const r = generate(readInputs(root), { outPath: 'out', upstream: validators, allowUnknownChartVersions: program.opts().allowUnknownChartVersions });
+      if (!r.tree) lines.push('checked by generate: unknown (the environments do not validate; run `tracestack validate`)');
+      else {
+        if (validators.checkedKinds.size) lines.push(`checked by generate: ${kindList(validators.checkedKinds)}`);
+        lines.push(`not checked (no schema): ${kindList(validators.uncheckedKinds) || 'none'}`);
+      }
     }
     // the charts tracestack pins (default versions), and which upstream chart folder their pass-through values meet
     const chartValues = ChartValues.at(schemas.dir);
@@ -191,7 +225,14 @@ program
       const doc = {
         version: TOOL_VERSION,
         node: process.version,
-        upstreamSchemas: { dir: schemas.dir ?? null, from: schemas.from, usable, kinds },
+        upstreamSchemas: {
+          dir: schemas.dir ?? null,
+          from: schemas.from,
+          usable,
+          kinds,
+          checkedByGenerate: validators ? [...validators.checkedKinds.keys()].sort() : [],
+          notChecked: validators ? [...validators.uncheckedKinds.keys()].sort() : [],
+        },
         chartDefaults: chartValues ? { dir: chartValues.chartsDir, charts } : null,
         schemaCache: { dir: cache, compiled: entries },
         environments: inputs.environments.map((f) => f.path),
@@ -209,6 +250,8 @@ registerModelineCheck(program);
 registerPr(program);
 registerInit(program);
 registerChangedSince(program);
+registerSchemas(program);
+registerGraph(program);
 
 // (no top-level await: the bundle is CommonJS, so that bin/tracestack.cjs can run it with a V8 code cache)
 program.parseAsync().catch((e: unknown) => {

@@ -82,7 +82,7 @@ export function title(r: DiffReport): string {
 }
 
 /** A PR description a reviewer reads in a minute: what changed in which environment, and which fields caused it. */
-export function renderMarkdown(r: DiffReport, schema: Record<string, unknown>): string {
+export function renderMarkdown(r: DiffReport, schema: Record<string, unknown>, graphs: ReadonlyMap<string, string> = new Map()): string {
   const docs = new Map(fields(schema).map((f) => [f.path, f.description]));
   const firstSentence = (path: string) => (docs.get(path) ?? '').split(/(?<=[a-z0-9)]\.)\s(?=[A-Z])/)[0];
   const envs = [...new Set([...r.objects.map((o) => o.env), ...r.spec.map((s) => s.env)])].sort();
@@ -108,9 +108,16 @@ export function renderMarkdown(r: DiffReport, schema: Record<string, unknown>): 
       for (const o of objs) out.push(`| ${o.component} | ${list(o.added)} | ${list(o.changed)} | ${list(o.removed)} |`);
       out.push('');
     }
+    out.push(...graphSection(graphs.get(env)));
   }
   out.push('<details><summary>Files</summary>', '', ...r.files.map((f) => `- ${f.kind === 'missing' ? 'added' : f.kind === 'stale' ? 'deleted' : 'changed'}: \`${r.outPath}/${f.file}\``), '', '</details>');
   return out.join('\n') + '\n';
+}
+
+/** The environment's trace path as a Mermaid block (GitHub renders it), folded; nothing without one. */
+function graphSection(mermaid: string | undefined): string[] {
+  if (!mermaid) return [];
+  return ['<details><summary>Trace path (after this change)</summary>', '', '```mermaid', mermaid.replace(/\n$/, ''), '```', '', '</details>', ''];
 }
 
 const cell = (s: string) => `\`${String(s).replace(/\|/g, '\\|').replace(/`/g, "'")}\``;

@@ -12,14 +12,34 @@ const require = createRequire(import.meta.url);
 
 export interface SchemaSource {
   dir?: string;
-  /** Where the location came from: --schemas, TRACESTACK_SCHEMAS, the default beside the repository, or none. */
-  from: 'flag' | 'env' | 'default' | 'none';
+  /**
+   * Where the location came from: --schemas, TRACESTACK_SCHEMAS, the repository's own folder written by
+   * `tracestack schemas` (.tracestack/schemas), the default beside the repository, or none.
+   */
+  from: 'flag' | 'env' | 'repo' | 'default' | 'none';
 }
 
-/** Upstream schema folder: --schemas DIR, else $TRACESTACK_SCHEMAS, else ../shared/upstream beside the repo root. */
+/** Where `tracestack schemas` writes the strict CRD schemas, relative to the repository root (committed). */
+export const REPO_SCHEMAS = '.tracestack/schemas';
+
+/** How each schema source is named in messages. */
+export const SCHEMA_SOURCE_TEXT: Record<SchemaSource['from'], string> = {
+  flag: '--schemas',
+  env: '$TRACESTACK_SCHEMAS',
+  repo: `written by \`tracestack schemas\` into ${REPO_SCHEMAS}`,
+  default: 'default: ../shared/upstream beside the repository',
+  none: '',
+};
+
+/**
+ * Upstream schema folder: --schemas DIR, else $TRACESTACK_SCHEMAS, else the repository's .tracestack/schemas
+ * (`tracestack schemas`), else ../shared/upstream beside the repo root.
+ */
 export function locateSchemas(root: string, flag?: string): SchemaSource {
   if (flag) return { dir: resolve(flag), from: 'flag' };
   if (process.env.TRACESTACK_SCHEMAS) return { dir: resolve(process.env.TRACESTACK_SCHEMAS), from: 'env' };
+  const own = resolve(root, REPO_SCHEMAS);
+  if (existsSync(join(own, 'crd-schemas/index.json'))) return { dir: own, from: 'repo' };
   const fallback = resolve(root, '../shared/upstream');
   return existsSync(join(fallback, 'crd-schemas/index.json')) ? { dir: fallback, from: 'default' } : { from: 'none' };
 }
@@ -44,11 +64,17 @@ export class UpstreamValidators {
   private verifiedNew = new Set<string>();
   /** The hashes this run looked up and found (kept when the file is trimmed). */
   private verifiedUsed = new Set<string>();
+  /** apiVersion/kind -> objects checked against a schema, this run. */
+  readonly checkedKinds = new Map<string, number>();
+  /** apiVersion/kind -> objects that had no schema to be checked against, this run. */
+  readonly uncheckedKinds = new Map<string, number>();
 
+  /** `dir` undefined: no schemas at all (every object is counted as not checked). */
   constructor(
-    readonly dir: string,
+    readonly dir: string | undefined,
     readonly cacheDir: string,
   ) {
+    if (dir === undefined) return;
     const entries = JSON.parse(readFileSync(join(dir, 'crd-schemas/index.json'), 'utf8')) as IndexEntry[];
     for (const e of entries) this.index.set(`${e.apiVersion}/${e.kind}`, join(dir, 'crd-schemas/strict', e.file));
   }
@@ -70,6 +96,8 @@ export class UpstreamValidators {
   check(object: Record<string, unknown>): ErrorObject[] | undefined {
     const key = `${object.apiVersion}/${object.kind}`;
     const file = this.index.get(key);
+    const tally = file ? this.checkedKinds : this.uncheckedKinds;
+    tally.set(key, (tally.get(key) ?? 0) + 1);
     if (!file) return undefined;
     const id = createHash('sha256').update(this.schemaHash(file)).update(JSON.stringify(object)).digest('hex').slice(0, 32);
     this.verified ??= this.readVerified();

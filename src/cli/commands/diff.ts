@@ -3,6 +3,9 @@ import { formatDiagnostic } from '../../diagnostics.js';
 import { hasChanges, renderJson, renderMarkdown, renderText } from '../../diff/report.js';
 import { environmentSchema } from '../../validate/schema.js';
 import { computeReport } from '../diff-report.js';
+import { changedGraphs } from '../../graph/summary.js';
+import { validateInputs } from '../../pipeline.js';
+import { readInputs } from '../io.js';
 
 import { useColour } from '../colour.js';
 
@@ -30,11 +33,13 @@ export function registerDiff(program: Command) {
         return;
       }
       if (opts.summary === 'markdown') {
-        // a pull-request description: the change against --base, whatever generate already wrote to disk
+        // a pull-request description: the change against --base, whatever generate already wrote to disk, with
+        // each changed environment's trace path, as it will be, embedded as Mermaid
         const base = r.baseReport ?? r.report;
         if (!hasChanges(base)) return;
         process.exitCode = 1;
-        process.stdout.write(renderMarkdown(base, environmentSchema));
+        const changed = [...base.objects.map((o) => o.env), ...base.spec.map((s) => s.env)];
+        process.stdout.write(renderMarkdown(base, environmentSchema, changedGraphs(validateInputs(readInputs(program.opts().dir)).environments, changed)));
         return;
       }
       if (!hasChanges(r.report)) return;

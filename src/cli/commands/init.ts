@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { SCHEMA_COPY, scaffold } from '../../init/scaffold.js';
+import { mergePackageJson, packageNameFor, SCHEMA_COPY, scaffold } from '../../init/scaffold.js';
+import { TOOL_VERSION } from '../../render/yaml.js';
 
 /** The schema file shipped in the package: the one the validator compiles. */
 import { packagePath } from '../../package.js';
@@ -19,10 +21,22 @@ export function registerInit(program: Command) {
     .option('--env <name>', 'name of the example environment', 'dev')
     .option('--force', 'overwrite files that already exist')
     .option('--update-schema', `only refresh ${SCHEMA_COPY} from this tracestack version`)
-    .action((dir: string, opts: { env: string; force?: boolean; updateSchema?: boolean }) => {
+    .option('--tracestack-source <spec>', 'what package.json pins as the tracestack devDependency: an npm version, a git URL with a ref, or file:<tarball>', TOOL_VERSION)
+    .option('--no-install', 'do not run `npm install` (which writes package-lock.json, the pin CI installs with `npm ci`)')
+    .action((dir: string, opts: { env: string; force?: boolean; updateSchema?: boolean; tracestackSource: string; install: boolean }) => {
       const schemaText = readFileSync(packageSchemaPath(), 'utf8');
-      const files = opts.updateSchema ? new Map([[SCHEMA_COPY, schemaText]]) : scaffold(schemaText, undefined, opts.env);
-      const existing = [...files.keys()].filter((f) => existsSync(join(dir, f)));
+      const files = opts.updateSchema ? new Map([[SCHEMA_COPY, schemaText]]) : scaffold(schemaText, undefined, opts.env, opts.tracestackSource, packageNameFor(basename(resolve(dir))));
+      // an existing package.json (the repository already uses npm) gets tracestack added, not replaced
+      if (files.has('package.json') && existsSync(join(dir, 'package.json')) && !opts.force) {
+        try {
+          files.set('package.json', mergePackageJson(readFileSync(join(dir, 'package.json'), 'utf8'), opts.tracestackSource));
+        } catch (e) {
+          process.stderr.write(`error: ${join(dir, 'package.json')} is not valid JSON (${(e as Error).message}); fix it, or use --force to replace it\n`);
+          process.exitCode = 1;
+          return;
+        }
+      }
+      const existing = [...files.keys()].filter((f) => f !== 'package.json' && existsSync(join(dir, f)));
       if (existing.length && !opts.force && !opts.updateSchema) {
         process.stderr.write(`error: these files already exist (use --force to overwrite):\n  ${existing.join('\n  ')}\n`);
         process.exitCode = 1;
@@ -32,6 +46,25 @@ export function registerInit(program: Command) {
         mkdirSync(dirname(join(dir, f)), { recursive: true });
         writeFileSync(join(dir, f), text);
       }
-      process.stdout.write(`${opts.updateSchema ? 'updated' : 'created'} ${[...files.keys()].join(', ')} in ${dir}\nnext: set spec.argocd.repoURL in environments/_defaults.yaml, then run \`tracestack generate\`\n`);
+      process.stdout.write(`${opts.updateSchema ? 'updated' : 'created'} ${[...files.keys()].join(', ')} in ${dir}\n`);
+      if (opts.updateSchema) return;
+      if (opts.install) {
+        // npm's own output goes to stderr: stdout stays the summary
+        const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: ['ignore', 2, 2], shell: process.platform === 'win32' });
+        if (npm.status !== 0) {
+          process.stderr.write(
+            `error: \`npm install\` in ${dir} failed${npm.error ? ` (${npm.error.message})` : ''}, so there is no package-lock.json yet.\n` +
+              `  package.json pins tracestack as "${opts.tracestackSource}". If that version is not on your registry, pin a git ref or a tarball instead,\n` +
+              `  e.g. \`tracestack init --force --tracestack-source git+https://github.com/ORG/tracestack.git#v${TOOL_VERSION}\` or \`--tracestack-source file:tracestack-${TOOL_VERSION}.tgz\` (from \`npm pack\`),\n` +
+              `  then run \`npm install\` and commit package-lock.json.\n`,
+          );
+          process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(`installed tracestack (${opts.tracestackSource}); commit package.json and package-lock.json: CI installs exactly that with \`npm ci\`\n`);
+      } else {
+        process.stdout.write('next: run `npm install` and commit package-lock.json (CI installs exactly what it pins with `npm ci`)\n');
+      }
+      process.stdout.write('next: set spec.argocd.repoURL in environments/_defaults.yaml, then run `npx --no-install tracestack generate`\n');
     });
 }

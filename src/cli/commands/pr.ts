@@ -7,6 +7,9 @@ import { writeTree } from '../../write/write.js';
 import { environmentSchema } from '../../validate/schema.js';
 import { git, isGitRepo, onPath, repoPrefix } from '../git.js';
 import { computeReport } from '../diff-report.js';
+import { changedGraphs } from '../../graph/summary.js';
+import { validateInputs } from '../../pipeline.js';
+import { readInputs } from '../io.js';
 
 interface PrOptions {
   out: string;
@@ -77,8 +80,10 @@ export function registerPr(program: Command) {
       git(root, ['commit', '-q', '-F', '-'], `${subject}\n\n${body}`);
       const commit = git(root, ['rev-parse', '--short', 'HEAD']).trim();
       process.stderr.write(`created branch ${branch} with commit ${commit}: ${subject}\n`);
-      process.stdout.write(body);
-      if (opts.open) openPr(root, opts.remote, branch, subject, body);
+      // the PR description (not the commit message) also shows each changed environment's trace path as Mermaid
+      const prBody = renderMarkdown(report, environmentSchema, changedGraphs(validateInputs(readInputs(root)).environments, [...report.objects.map((o) => o.env), ...report.spec.map((s) => s.env)]));
+      process.stdout.write(prBody);
+      if (opts.open) openPr(root, opts.remote, branch, subject, prBody);
     });
 }
 
