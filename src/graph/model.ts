@@ -117,9 +117,12 @@ export function traceGraph(env: Environment): TraceGraph {
   // instrumented application namespaces: the shared Instrumentation, and each team's (with its languages)
   for (const u of kustomize((u) => u.objects.some((o) => o.kind === 'Instrumentation'))) {
     const inst = object(u, 'Instrumentation') as K8sObject;
-    const ns = object(u, 'Namespace');
+    // the namespace's own metadata: a Namespace object of the namespaces units, or managedNamespaceMetadata of an existing one
+    const first = u.targetNamespaces[0];
+    const ns = object(kustomize((x) => x.targetNamespaces.includes(first) && x.objects.some((o) => o.kind === 'Namespace'))[0], 'Namespace');
+    const annotations = ns?.metadata.annotations ?? units.find((x) => x.namespaceMetadata && x.namespace === first)?.namespaceMetadata?.annotations ?? {};
     const team = env.spec.teams.find((t) => names.tenancy?.teamUnit(t.name) === u.id);
-    const languages = Object.keys(ns?.metadata.annotations ?? {})
+    const languages = Object.keys(annotations)
       .filter((a) => a.startsWith('instrumentation.opentelemetry.io/inject-'))
       .map((a) => a.replace('instrumentation.opentelemetry.io/inject-', ''));
     const id = node({

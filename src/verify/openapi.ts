@@ -23,10 +23,10 @@ export interface BuiltinSchema {
 type Schema = Record<string, unknown>;
 
 /** The built-in kinds tracestack renders: what `tracestack schemas` keeps from an OpenAPI document unless --all. */
-export const RENDERED_BUILTIN_KINDS = ['v1/Namespace', 'v1/ServiceAccount', 'rbac.authorization.k8s.io/v1/ClusterRole', 'rbac.authorization.k8s.io/v1/ClusterRoleBinding'];
+export const RENDERED_BUILTIN_KINDS = ['v1/Namespace', 'v1/ServiceAccount', 'rbac.authorization.k8s.io/v1/ClusterRole', 'rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'networking.k8s.io/v1/NetworkPolicy'];
 
 /** OpenAPI paths (`/openapi/v3/<path>`) that hold RENDERED_BUILTIN_KINDS. */
-export const RENDERED_BUILTIN_PATHS = ['api/v1', 'apis/rbac.authorization.k8s.io/v1'];
+export const RENDERED_BUILTIN_PATHS = ['api/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/networking.k8s.io/v1'];
 
 /** Is this document a Kubernetes OpenAPI v3 document (with component schemas)? */
 export const isOpenApi = (doc: unknown): doc is Schema => isPlainObject(doc) && typeof doc.openapi === 'string' && isPlainObject(get(doc, 'components', 'schemas'));
