@@ -24,6 +24,8 @@ export interface EnvironmentSpec {
   certManager: { enabled: boolean; namespace: string; values: HelmValues };
   istio: {
     enabled: boolean;
+    install: boolean;
+    existingMeshConfig?: HelmValues;
     namespace: string;
     revision?: string;
     providerName: string;
@@ -74,7 +76,8 @@ export interface EnvironmentSpec {
     retention: string;
     storage: {
       backend: 's3' | 'azure' | 'gcs';
-      credentialsSecret: SecretRef;
+      credentialsSecret?: SecretRef;
+      workloadIdentity?: { awsRoleArn?: string; gcpServiceAccount?: string; azureClientId?: string };
       s3?: { bucket: string; endpoint: string; region?: string; insecure: boolean; forcePathStyle: boolean };
       azure?: { containerName: string; storageAccountName: string };
       gcs?: { bucketName: string };

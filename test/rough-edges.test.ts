@@ -31,7 +31,7 @@ describe('an inconsistent indentation is reported on the line to fix', () => {
     expect(d.message).toBe('this line is indented 5 spaces, which matches no block around it (expected 4 spaces)');
   });
   it('the example environments, lists, block scalars and comments pass the indentation scan', () => {
-    for (const f of ['dev', 'prod', 'teams-demo', '_defaults']) expect(findIndentProblem(readFileSync(join(REPO, `environments/${f}.yaml`), 'utf8')), f).toBeUndefined();
+    for (const f of ['dev', 'prod', 'staging', 'teams-demo', '_defaults']) expect(findIndentProblem(readFileSync(join(REPO, `environments/${f}.yaml`), 'utf8')), f).toBeUndefined();
     expect(findIndentProblem('a:\n  b: |\n      text\n    more\n  c:\n  - x: 1\n    y: 2\n  -\n    z: 3\n  # c\nd: [1, 2]\n')).toBeUndefined();
     // a flow collection over several lines sets no indentation
     expect(findIndentProblem('a:\n  b: [x,\n     y, "]",\n   z]\n  c: 1\n')).toBeUndefined();
@@ -125,7 +125,7 @@ describe('--format json is honoured by generate --check, doctor and explain', ()
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.version).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
-    expect(j.environments).toEqual(['environments/dev.yaml', 'environments/prod.yaml', 'environments/teams-demo.yaml']);
+    expect(j.environments).toEqual(['environments/dev.yaml', 'environments/prod.yaml', 'environments/staging.yaml', 'environments/teams-demo.yaml']);
     expect(j.upstreamSchemas.kinds).toContain('telemetry.istio.io/v1/Telemetry');
   });
 

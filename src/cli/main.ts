@@ -221,6 +221,14 @@ program
     lines.push(`schema cache: ${cache} (${entries} compiled schema${entries === 1 ? '' : 's'})`);
     const inputs = readInputs(root);
     lines.push(`environments: ${inputs.environments.map((f) => f.path).join(', ') || 'none'}; shared defaults: ${inputs.defaults?.path ?? 'none'}`);
+    // Bring-your-own Argo CD: the one thing it needs from tracestack is the Application health check
+    const byoArgo = validateInputs(inputs).environments.filter((e) => !e.spec.argocd.install.enabled);
+    for (const e of byoArgo) {
+      lines.push(
+        `existing Argo CD (${e.metadata.name}): tracestack does not install Argo CD there; apply the Application health check once, or sync waves between Applications will not wait:`,
+        `  kubectl patch configmap argocd-cm -n ${e.spec.argocd.namespace} --type merge --patch-file out/${e.metadata.name}/argocd/argocd-cm-patch.yaml`,
+      );
+    }
     if (json()) {
       const doc = {
         version: TOOL_VERSION,

@@ -6,6 +6,7 @@ import { deriveNames, type Names } from '../resolve/names.js';
 import { baseTeamsEnvironment } from '../resolve/resolve.js';
 import { toYaml, yamlFile } from '../render/yaml.js';
 import { mergePatch } from './patch.js';
+import { APPLICATION_HEALTH_LUA } from '../components/argocd/index.js';
 
 /** The virtual output tree: path (relative to the output folder, POSIX) -> file content. */
 export type FileTree = Map<string, string>;
@@ -290,6 +291,12 @@ function renderArgo(tree: FileTree, env: Environment, names: Names, units: Unit[
     },
   };
   if (!a.applicationSet) tree.set(`${envDir}/argocd/root.yaml`, yamlFile(source, root));
+  if (!a.install.enabled) {
+    // An existing Argo CD: the Application health check as a merge patch for its argocd-cm, to apply once by hand
+    // (kubectl patch configmap argocd-cm -n <ns> --type merge --patch-file <this file>); without it sync waves
+    // between Applications do not wait (argo-cd docs/operator-manual/health.md, "Argo CD App" health check).
+    tree.set(`${envDir}/argocd/argocd-cm-patch.yaml`, yamlFile(source, { data: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA } }));
+  }
   // An explicit list, so the root app renders exactly these files (and kubectl kustomize can check them).
   const appFiles = ['appproject.yaml', ...teamProjectFiles, ...argoUnits.map((u) => `${u.id}.yaml`)];
   tree.set(`${envDir}/argocd/apps/kustomization.yaml`, yamlFile(source, kustomization({ resources: appFiles })));

@@ -6,7 +6,7 @@ import { isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
 import { unitsFor } from '../plan/plan.js';
 import { sampleAccessLogLine, TRACE_ID_REGEX } from '../resolve/accessLog.js';
-import { deriveNames } from '../resolve/names.js';
+import { deriveNames, PORTS } from '../resolve/names.js';
 import { credentialKind } from '../verify/secrets.js';
 import { checkUrls } from './urls.js';
 import { checkPassThrough, type ChartValues } from './passthrough.js';
@@ -58,6 +58,20 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
         true,
       );
     }
+    // Credentials: a Secret or the cloud's workload identity, exactly one, and the identity of the backend's cloud.
+    const identity = Object.keys(storage.workloadIdentity ?? {})[0];
+    // (A Secret from _defaults.yaml with an identity in the environment file itself: the environment's identity wins,
+    // as it cannot delete the merged key; the Secret is not rendered.)
+    const secretShared = storage.credentialsSecret && loaded.locate(ptr('spec', 'tempo', 'storage', 'credentialsSecret'), true).file !== loaded.file;
+    const identityOwn = identity && loaded.locate(ptr('spec', 'tempo', 'storage', 'workloadIdentity'), true).file === loaded.file;
+    if (storage.credentialsSecret && identity && !(secretShared && identityOwn)) {
+      at(ptr('spec', 'tempo', 'storage', 'workloadIdentity'), 'storage-credentials', 'spec.tempo.storage has both credentialsSecret and workloadIdentity: Tempo uses one way to reach the bucket', 'Remove one of them (if one comes from _defaults.yaml, move it into the environments that use it).', 'error', true);
+    } else if (!storage.credentialsSecret && !identity) {
+      at(ptr('spec', 'tempo', 'storage'), 'storage-credentials', 'spec.tempo.storage needs credentials: an existing Secret (credentialsSecret) or the cloud\'s workload identity (workloadIdentity)', { s3: 'Set: spec.tempo.storage.workloadIdentity.awsRoleArn: arn:aws:iam::<account>:role/<role>  (or credentialsSecret.name)', gcs: 'Set: spec.tempo.storage.workloadIdentity.gcpServiceAccount: <name>@<project>.iam.gserviceaccount.com  (or credentialsSecret.name)', azure: 'Set: spec.tempo.storage.workloadIdentity.azureClientId: <client id>  (or credentialsSecret.name)' }[storage.backend], 'error', true);
+    } else if (identity) {
+      const fits = { s3: 'awsRoleArn', gcs: 'gcpServiceAccount', azure: 'azureClientId' }[storage.backend];
+      if (identity !== fits) at(ptr('spec', 'tempo', 'storage', 'workloadIdentity', identity), 'storage-credentials', `workloadIdentity.${identity} is for another cloud than backend ${storage.backend}`, `Use spec.tempo.storage.workloadIdentity.${fits}`, 'error', true);
+    }
   }
   const written = (pointer: string) => pointer.split('/').slice(1).reduce<unknown>((o, k) => (isPlainObject(o) ? o[k] : undefined), loaded.document) !== undefined;
 
@@ -75,17 +89,30 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
     );
   }
 
-  const units = unitsFor(env, deriveNames(env));
+  const names = deriveNames(env);
+  const units = unitsFor(env, names);
   const helm = (id: string) => units.find((u): u is HelmUnit => u.kind === 'helm' && u.id === id);
   out.push(...checkPassThrough(loaded, env, options.chartValues, units));
 
   // Istio: the Telemetry names a provider that exists in meshConfig and is an OpenTelemetry tracing provider.
-  if (s.istio.enabled) {
-    const mesh = (helm('istiod')?.values.meshConfig ?? {}) as Record<string, unknown>;
+  // An existing Istio (install: false): what its mesh config must contain, checked when it is given.
+  const existingIstio = s.istio.enabled && !s.istio.install;
+  if (existingIstio && !s.istio.existingMeshConfig) {
+    const needed = `extensionProviders: [{name: ${s.istio.providerName}, opentelemetry: {service: ${names.collectorHost}, port: ${PORTS.otlpGrpc}}}]${s.istio.accessLog ? `, accessLogFile: /dev/stdout, accessLogFormat containing "traceparent=%REQ(TRACEPARENT)%"` : ''}`;
+    at(ptr('spec', 'istio', 'install'), 'existing-istio', `Istio is not installed by tracestack: the existing mesh config must contain ${needed}; tracestack renders the Telemetry and the namespace labels only`, 'Paste the mesh config into spec.istio.existingMeshConfig to have it checked (kubectl get configmap istio -n istio-system -o jsonpath={.data.mesh}).', 'warning');
+  }
+  if (s.istio.enabled && (s.istio.install || s.istio.existingMeshConfig)) {
+    const mesh = ((existingIstio ? s.istio.existingMeshConfig : helm('istiod')?.values.meshConfig) ?? {}) as Record<string, unknown>;
     const providers = Array.isArray(mesh.extensionProviders) ? (mesh.extensionProviders as Array<Record<string, unknown>>) : [];
     const provider = providers.find((p) => p?.name === s.istio.providerName);
     const overridden = written(ptr('spec', 'istio', 'istiodValues', 'meshConfig', 'extensionProviders'));
-    const where = overridden ? ptr('spec', 'istio', 'istiodValues', 'meshConfig', 'extensionProviders') : ptr('spec', 'istio', 'providerName');
+    const where = existingIstio ? ptr('spec', 'istio', 'existingMeshConfig') : overridden ? ptr('spec', 'istio', 'istiodValues', 'meshConfig', 'extensionProviders') : ptr('spec', 'istio', 'providerName');
+    if (existingIstio && isPlainObject(provider?.opentelemetry) && (provider.opentelemetry.service !== names.collectorHost || Number(provider.opentelemetry.port) !== PORTS.otlpGrpc)) {
+      at(where, 'telemetry-provider', `the existing mesh's provider "${s.istio.providerName}" sends to ${String(provider.opentelemetry.service)}:${String(provider.opentelemetry.port)}, not to the collector tracestack renders (${names.collectorHost}:${PORTS.otlpGrpc})`, `Set the provider's opentelemetry.service: ${names.collectorHost} and port: ${PORTS.otlpGrpc} in the existing Istio installation.`);
+    }
+    if (existingIstio && s.istio.accessLog && typeof mesh.accessLogFormat !== 'string') {
+      at(where, 'log-trace-link', 'the existing mesh config sets no accessLogFormat: Envoy\'s default format has no traceparent, so Loki cannot link its lines to traces', 'Add accessLogFile: /dev/stdout and an accessLogFormat containing traceparent=%REQ(TRACEPARENT)% to the existing mesh config.', 'warning');
+    }
     if (!provider) {
       const otel = providers.find((p) => isPlainObject(p?.opentelemetry))?.name;
       at(where, 'telemetry-provider', `the mesh Telemetry uses provider "${s.istio.providerName}", which meshConfig.extensionProviders does not define`, otel ? `Set: spec.istio.providerName: ${otel}` : 'Remove spec.istio.istiodValues.meshConfig.extensionProviders (tracestack renders the provider).');
@@ -179,6 +206,7 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
     ['certManager', 'values'],
     ['istio', 'baseValues'],
     ['istio', 'istiodValues'],
+    ['istio', 'existingMeshConfig'],
     ['ingressNginx', 'values'],
     ['otelOperator', 'values'],
     ['tempo', 'values'],

@@ -45,7 +45,7 @@ export const istio: Component = {
         // istiod patches caBundle and flips failurePolicy Ignore -> Fail on the validating webhook at runtime.
         ignoreDifferences: webhookCaBundleDiffs(true),
         argocd: true,
-        crds: ['extensions.istio.io', 'networking.istio.io', 'security.istio.io', 'telemetry.istio.io'],
+        crds: ISTIO_CRD_GROUPS,
       },
       {
         kind: 'helm',
@@ -85,12 +85,16 @@ export const istio: Component = {
         namespace: s.namespace,
         targetNamespaces: [s.namespace],
         wave: WAVES.edges,
-        needs: ['istiod'],
+        needs: s.install ? ['istiod'] : [],
         syncOptions: ['SkipDryRunOnMissingResource=true'],
         // In the root namespace, a Telemetry named like this applies mesh-wide.
         objects: [telemetryObject(names, 'mesh-default', s.samplingPercentage)],
       },
     ];
-    return units;
+    // An existing Istio (install: false): only the mesh Telemetry; the cluster has the CRDs and istiod.
+    return s.install ? units : units.filter((u) => u.kind === 'kustomize');
   },
 };
+
+/** API groups of Istio's CRDs (the istio-base release installs them; an existing Istio has them). */
+export const ISTIO_CRD_GROUPS = ['extensions.istio.io', 'networking.istio.io', 'security.istio.io', 'telemetry.istio.io'];

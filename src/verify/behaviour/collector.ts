@@ -95,8 +95,10 @@ export const meshEnrolment: BehaviourRule = {
   source: 'istio/istio 1.30.3 manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml, values.yaml (revision, sidecarInjectorWebhook.enableNamespacesByDefault)',
   check(ctx) {
     const istiod = helmUnit(ctx.units, 'istiod');
-    if (!istiod) return [];
-    const revision = String(istiod.values.revision ?? '');
+    const s = ctx.env.spec.istio;
+    if (!istiod && !(s.enabled && !s.install)) return [];
+    // the rendered istiod's revision, or for an existing Istio the revision the spec says it runs
+    const revision = String(istiod ? (istiod.values.revision ?? '') : (s.revision ?? ''));
     const matches = (labels: Record<string, string>) =>
       revision === ''
         ? labels['istio-injection'] === 'enabled' || (labels['istio-injection'] === undefined && labels['istio.io/rev'] === 'default')

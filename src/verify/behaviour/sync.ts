@@ -1,6 +1,7 @@
 import type { Unit } from '../../components/types.js';
 import { applicationSyncOptions, createdNamespaces } from '../../plan/plan.js';
 import { existingNamespaces } from '../../resolve/namespaces.js';
+import { ISTIO_CRD_GROUPS } from '../../components/istio/index.js';
 import { BUILT_IN_GROUPS, CLUSTER_SCOPED, groupOf, namespacePointer, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
 
 /** Every (object, namespace) a unit applies: Helm releases into their namespace, Kustomize objects into each target. */
@@ -103,12 +104,15 @@ export const crdOrder: BehaviourRule = {
   check(ctx) {
     const out: Finding[] = [];
     const providers = ctx.units.filter((u) => u.kind === 'helm' && u.crds?.length);
+    // What the spec says the cluster already runs: an existing Istio, an existing OpenTelemetry Operator.
+    const s = ctx.env.spec;
+    const inCluster = new Set([...(s.istio.enabled && !s.istio.install ? ISTIO_CRD_GROUPS : []), ...(!s.otelOperator.enabled ? ['opentelemetry.io'] : [])]);
     const providerOf = (group: string) => providers.find((p) => p.kind === 'helm' && p.crds!.includes(group));
     const needs = transitiveNeeds(ctx.units);
     for (const u of ctx.units) {
       if (u.kind !== 'kustomize') continue;
       for (const l of landings(u)) {
-        if (BUILT_IN_GROUPS.has(l.group)) continue;
+        if (BUILT_IN_GROUPS.has(l.group) || inCluster.has(l.group)) continue;
         const p = providerOf(l.group);
         const where = ptr('spec');
         if (!p) {
