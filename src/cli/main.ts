@@ -4,7 +4,7 @@ import { generate, validateInputs, type Inputs } from '../pipeline.js';
 import { BackgroundCompare, compareWithDisk, recoverIfIdle, StagedWrite, WriteRefused } from '../write/write.js';
 import { describeFsError } from '../write/errors.js';
 import { cacheDir, outPathFromRoot, readInputs } from './io.js';
-import { GitError } from './git.js';
+import { GitError, RevisionError } from './git.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateSchemas, UpstreamValidators } from '../verify/upstream.js';
@@ -189,7 +189,7 @@ registerChangedSince(program);
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (e instanceof UsageError) {
+  } else if (e instanceof UsageError || e instanceof RevisionError) {
     process.stderr.write(`error: ${e.message}\n`);
     process.exitCode = EXIT.usage;
   } else if (e instanceof WriteRefused) {

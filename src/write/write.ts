@@ -387,6 +387,7 @@ export function recoverInterruptedWrite(outDir: string, lock: WriteLock): string
     }
   }
   for (const f of s.leftovers()) {
+    if (f === basename(s.backup)) continue; // this process's own (pr), taken under this lock
     if (f.startsWith('.tracestack-old-') && f !== journal?.old) notes.push(`removed ${f}, a previous ${s.name}/ an interrupted run left without a swap journal (not restored: nothing says it is complete)`);
     rmSync(join(s.parent, f), { recursive: true, force: true });
   }
@@ -416,6 +417,55 @@ export function recoverIfIdle(outDir: string): string[] {
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Replace out/ by `replacement` (a complete folder beside it, whose identity is `replacementId`): journal, then
+ * out/ -> old, then replacement -> out/; the old tree is deleted afterwards. If the second rename fails, the
+ * first is undone. Only with the lock held.
+ */
+function swapIn(outDir: string, replacement: string, replacementId: string, lock: WriteLock): void {
+  const s = siblings(outDir);
+  if (!lock.held()) throw new WriteRefused(`lost the lock ${shownPath(lock.path)} (deleted by someone else?); ${shownPath(outDir)}/ was not changed`);
+  const outId = identity(outDir);
+  if (outId) {
+    const journal: Journal = { pid: process.pid, stage: basename(replacement), old: basename(s.old), stageId: replacementId, outId };
+    fault('write', s.journal);
+    writeFileSync(s.journal, JSON.stringify(journal) + '\n');
+    fault('rename', outDir);
+    renameSync(outDir, s.old);
+  }
+  failpoint('between-renames');
+  try {
+    fault('rename', replacement);
+    renameSync(replacement, outDir);
+  } catch (e) {
+    if (outId) renameSync(s.old, outDir);
+    rmSync(s.journal, { force: true });
+    throw e;
+  }
+  failpoint('swapped');
+  if (outId) {
+    rmSync(s.old, { recursive: true, force: true });
+    rmSync(s.journal, { force: true });
+  }
+}
+
+/**
+ * For `pr`: a copy of out/ beside it (hard links: writes never change a file in place), so that out/ can be put
+ * back exactly as it was when a later step fails. Only with the lock held; undefined when there is no out/.
+ */
+export function backupTree(outDir: string, lock: WriteLock): { restore: () => void; remove: () => void } | undefined {
+  if (!existsSync(outDir)) return undefined;
+  if (!lock.held()) throw new WriteRefused(`lost the lock ${shownPath(lock.path)}`);
+  const s = siblings(outDir);
+  mkdirSync(s.backup);
+  copyTree(outDir, s.backup, () => true);
+  const id = identity(s.backup)!;
+  return {
+    restore: () => swapIn(outDir, s.backup, id, lock),
+    remove: () => rmSync(s.backup, { recursive: true, force: true }),
+  };
 }
 
 /** The output folder must be a real folder (or absent): never a symlink or a file. */
@@ -568,27 +618,7 @@ export class StagedWrite {
     if (identity(this.s.stage) !== this.stageId || readProc(ledgerFile) !== this.ledgerContent) {
       throw new WriteRefused(`the staging folder ${shownPath(this.s.stage)} was changed by someone else while it was built; ${shownPath(this.outDir)}/ was not changed`);
     }
-    if (this.existed) {
-      const journal: Journal = { pid: process.pid, stage: basename(this.s.stage), old: basename(this.s.old), stageId: this.stageId!, outId: identity(this.outDir)! };
-      fault('write', this.s.journal);
-      writeFileSync(this.s.journal, JSON.stringify(journal) + '\n');
-      fault('rename', this.outDir);
-      renameSync(this.outDir, this.s.old);
-    }
-    failpoint('between-renames');
-    try {
-      fault('rename', this.s.stage);
-      renameSync(this.s.stage, this.outDir);
-    } catch (e) {
-      if (this.existed) renameSync(this.s.old, this.outDir);
-      rmSync(this.s.journal, { force: true });
-      throw e;
-    }
-    failpoint('swapped');
-    if (this.existed) {
-      rmSync(this.s.old, { recursive: true, force: true });
-      rmSync(this.s.journal, { force: true });
-    }
+    swapIn(this.outDir, this.s.stage, this.stageId!, this.lock);
     return {
       written: [...changed].filter((f) => f !== LEDGER_PATH).sort(),
       pruned: [...stale].sort(),
