@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { describeFsError } from '../write/errors.js';
+import { describeFsError, withPath } from '../write/errors.js';
 import { MAX_INPUT_BYTES } from '../load/decode.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { decodeInput } from '../load/decode.js';
@@ -34,7 +34,7 @@ export function readInputs(root: string, files: string[] = []): Inputs {
       size = statSync(p).size;
       bytes = size > MAX_INPUT_BYTES ? readPrefix(p) : readFileSync(p);
     } catch (e) {
-      problems.push({ ...at(shown), code: 'unreadable', message: describeFsError(e) ?? `cannot read the file: ${(e as Error).message}` });
+      problems.push({ ...at(shown), code: 'unreadable', message: describeFsError(withPath(e, p)) ?? `cannot read the file: ${(e as Error).message}` });
       return undefined;
     }
     const r = decodeInput(shown, bytes, size);

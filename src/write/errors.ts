@@ -43,6 +43,12 @@ export function describeFsError(e: unknown): string | undefined {
   return FS_MESSAGES[code](where);
 }
 
+/** The error, with the path it concerns when Node left it out (errors of read() and write() on an open file). */
+export function withPath<T>(e: T, path: string): T {
+  if (e && typeof e === 'object' && (e as { path?: unknown }).path === undefined) Object.assign(e, { path });
+  return e;
+}
+
 /** A file-system error from a writer thread, rebuilt with its code and path so describeFsError can explain it. */
 export function errorFrom(data: { message: string; code?: string; path?: string; dest?: string }): Error {
   return Object.assign(new Error(data.message), data.code ? { code: data.code } : {}, data.path ? { path: data.path } : {}, data.dest ? { dest: data.dest } : {});

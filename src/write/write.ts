@@ -1,10 +1,10 @@
-import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileTree } from '../plan/plan.js';
 import { LEDGER_PATH } from '../plan/plan.js';
-import { describeFsError, errorFrom, failpoint, fault, faultSpec, shownPath, WriteRefused } from './errors.js';
+import { describeFsError, errorFrom, failpoint, fault, faultSpec, shownPath, withPath, WriteRefused } from './errors.js';
 
 export interface Ledger {
   generator: 'tracestack';
@@ -23,7 +23,7 @@ export function readLedger(outDir: string): Ledger | undefined {
     text = readFileSync(p, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    throw withPath(e, p);
   }
   const fix = `Restore it from git (git checkout -- ${shownPath(p)}), or move ${shownPath(outDir)}/ away and generate again; nothing was changed.`;
   let data: Ledger;
@@ -71,7 +71,7 @@ export function compareWithDisk(outDir: string, tree: FileTree, rendered: string
       fault('read', p);
       old = readFileSync(p, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw withPath(e, p);
       changes.push({ file, kind: 'missing' });
       continue;
     }
@@ -157,7 +157,7 @@ parentPort.on('message', (m) => {
       old = readFileSync(p, 'utf8');
     } catch (e) {
       if (e && (e.code === 'ENOENT' || e.code === 'ENOTDIR')) changes.push({ file, kind: 'missing' });
-      else error ??= { message: String(e && e.message || e), code: e && e.code, path: e && e.path };
+      else error ??= { message: String(e && e.message || e), code: e && e.code, path: (e && e.path) || p };
       continue;
     }
     if (old !== content) changes.push({ file, kind: 'different' });
@@ -271,7 +271,7 @@ export class WriteLock {
   static tryAcquire(outDir: string): WriteLock | LockInfo {
     const s = siblings(outDir);
     const text = JSON.stringify({ pid: process.pid, start: processStart(process.pid), boot: BOOT_ID, host: hostname() }) + '\n';
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
       try {
         fault('lock', s.lock);
         writeFileSync(s.lock, text, { flag: 'wx' });
@@ -283,24 +283,27 @@ export class WriteLock {
       if (seen === undefined) continue; // released meanwhile
       const info = parseLock(seen);
       if (!staleReason(info)) return info!;
-      // Take a stale lock over without ever removing a live one: move it aside under a name of our own, and
-      // delete it only if it is still the stale lock we judged; else (another process took it over meanwhile)
-      // put it back.
-      const aside = `${s.lock}.stale-${process.pid}`;
+      // Take a stale lock over without ever removing a live one: only the holder of a second, short-lived lock
+      // (the breaker) may delete the lock file, and only if it still holds what was judged stale. While the stale
+      // file exists nobody can create a new one, so what the breaker holder reads is what it deletes.
+      const breaker = `${s.lock}.break`;
       try {
-        renameSync(s.lock, aside);
+        writeFileSync(breaker, text, { flag: 'wx' });
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw e;
-      }
-      if (readProc(aside) === seen) rmSync(aside, { force: true });
-      else {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        // another process is breaking it; a breaker left by a killed process is removed after 10 s
         try {
-          linkSync(aside, s.lock);
+          if (Date.now() - statSync(breaker).mtimeMs > 10_000) rmSync(breaker, { force: true });
         } catch {
-          // a third process holds it now; the holder finds out when it checks its lock before swapping
+          // gone meanwhile
         }
-        rmSync(aside, { force: true });
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+        continue;
+      }
+      try {
+        if (readProc(s.lock) === seen) rmSync(s.lock, { force: true });
+      } finally {
+        rmSync(breaker, { force: true });
       }
     }
     const again = parseLock(readProc(s.lock) ?? '');
@@ -432,8 +435,13 @@ function swapIn(outDir: string, replacement: string, replacementId: string, lock
     const journal: Journal = { pid: process.pid, stage: basename(replacement), old: basename(s.old), stageId: replacementId, outId };
     fault('write', s.journal);
     writeFileSync(s.journal, JSON.stringify(journal) + '\n');
-    fault('rename', outDir);
-    renameSync(outDir, s.old);
+    try {
+      fault('rename', outDir);
+      renameSync(outDir, s.old);
+    } catch (e) {
+      rmSync(s.journal, { force: true });
+      throw e;
+    }
   }
   failpoint('between-renames');
   try {
@@ -572,7 +580,7 @@ export class StagedWrite {
           fault('read', p);
           old = readFileSync(p, 'utf8');
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw withPath(e, p);
         }
         if (old !== undefined) {
           if (!this.owned.has(file) && file !== LEDGER_PATH) this.unowned.push(file);
@@ -669,8 +677,8 @@ class InlineWriter implements StageWriter {
   constructor(private readonly stage: string) {}
   write(file: string, content: string): void {
     if (this.error) return;
+    const target = join(this.stage, file);
     try {
-      const target = join(this.stage, file);
       const dir = dirname(target);
       if (!this.made.has(dir)) {
         mkdirSync(dir, { recursive: true });
@@ -679,7 +687,7 @@ class InlineWriter implements StageWriter {
       fault('write', target);
       writeFileSync(target, content);
     } catch (e) {
-      this.error = e;
+      this.error = withPath(e, target);
     }
   }
   done(): Promise<void> {
@@ -733,15 +741,16 @@ let error;
 parentPort.on('message', (m) => {
   if (m === 'end') return parentPort.postMessage({ error });
   if (error) return;
+  let target;
   try {
     for (const [file, content] of m) {
-      const target = join(workerData.stage, file);
+      target = join(workerData.stage, file);
       const dir = dirname(target);
       if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }
       if (fault && fault.op === 'write' && target.includes(fault.part)) throw Object.assign(new Error(fault.code + ': injected'), { code: fault.code, path: target });
       writeFileSync(target, content);
     }
-  } catch (e) { error = { message: String(e && e.message || e), code: e && e.code, path: e && e.path }; }
+  } catch (e) { error = { message: String(e && e.message || e), code: e && e.code, path: (e && e.path) || target }; }
 });
 `;
 
