@@ -474,6 +474,34 @@ describe('class 6: tracestack pr puts everything back when a step fails', () => 
     expect(leftovers(dir)).toEqual([]);
   });
 
+  it('no room for the copy of out/ that pr keeps to undo with: exit 1, nothing changed, no branch', () => {
+    const dir = gitScratchRepo();
+    editFile(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 9');
+    const before = state(dir);
+    const r = runCli(dir, ['pr'], { TRACESTACK_FAILPOINT: 'fs:mkdir:ENOSPC:.tracestack-backup-out-' });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/error: no space left on the device holding \.tracestack-backup-out-\d+; free some space and run again\nnothing was committed\n/);
+    noInternal(r);
+    expect(state(dir)).toEqual(before);
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('out/ as a symlink: pr refuses before it creates a branch', () => {
+    const dir = gitScratchRepo();
+    editFile(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 9');
+    renameSync(join(dir, 'out'), join(dir, 'real-out'));
+    symlinkSync('real-out', join(dir, 'out'));
+    gitIn(dir, 'add', '-A');
+    gitIn(dir, 'commit', '-q', '-m', 'out is a link');
+    editFile(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 9', 'samplingPercentage: 8');
+    const before = state(dir);
+    const r = runCli(dir, ['pr']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('out is a symlink (to real-out)');
+    noInternal(r);
+    expect(state(dir)).toEqual(before);
+  });
+
   it('a branch name that is not one (or looks like an option) is refused before anything happens', () => {
     const dir = gitScratchRepo();
     editFile(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 9');
@@ -501,5 +529,18 @@ describe('class 6: tracestack pr puts everything back when a step fails', () => 
     expect(args.split('\n').slice(0, 5)).toEqual(['mr', 'create', '--source-branch', gitIn(dir, 'branch', '--show-current').trim(), '--fill']);
     expect(r.out.length).toBeGreaterThan(100);
     for (const line of r.out.split('\n').filter((l) => l.length > 20)) expect(args).not.toContain(line);
+  });
+});
+
+describe('class 6: one mapping from file-system error codes to messages', () => {
+  it('every code tracestack can meet says what happened and names the path; anything else is left to be a bug', async () => {
+    const { describeFsError } = await import('../src/write/errors.js');
+    const at = (code: string, extra: object = {}) => describeFsError(Object.assign(new Error(code), { code, path: '/srv/repo/out/prod/helmfile.yaml', ...extra }));
+    const codes = ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EFBIG', 'ERR_FS_FILE_TOO_LARGE', 'ENAMETOOLONG', 'ELOOP', 'EMFILE', 'ENFILE', 'EIO', 'EBUSY', 'EXDEV', 'ENOENT', 'EEXIST', 'ENOTEMPTY'];
+    for (const code of codes) expect(at(code), code).toContain('/srv/repo/out/prod/helmfile.yaml');
+    expect(at('EROFS')).toBe('/srv/repo/out/prod/helmfile.yaml is on a read-only file system');
+    expect(at('EXDEV', { dest: '/mnt/x' })).toContain('/srv/repo/out/prod/helmfile.yaml -> /mnt/x');
+    expect(describeFsError(new TypeError('x is undefined'))).toBeUndefined();
+    expect(describeFsError(Object.assign(new Error('?'), { code: 'ERR_SOMETHING_ELSE' }))).toBeUndefined();
   });
 });

@@ -466,9 +466,16 @@ function swapIn(outDir: string, replacement: string, replacementId: string, lock
 export function backupTree(outDir: string, lock: WriteLock): { restore: () => void; remove: () => void } | undefined {
   if (!existsSync(outDir)) return undefined;
   if (!lock.held()) throw new WriteRefused(`lost the lock ${shownPath(lock.path)}`);
+  refuseUnusableOut(outDir);
   const s = siblings(outDir);
+  fault('mkdir', s.backup);
   mkdirSync(s.backup);
-  copyTree(outDir, s.backup, () => true);
+  try {
+    copyTree(outDir, s.backup, () => true);
+  } catch (e) {
+    rmSync(s.backup, { recursive: true, force: true });
+    throw e;
+  }
   const id = identity(s.backup)!;
   return {
     restore: () => swapIn(outDir, s.backup, id, lock),
