@@ -307,8 +307,8 @@ export class WriteLock {
       }
     }
     const again = parseLock(readProc(s.lock) ?? '');
-    if (again) return again;
-    throw new WriteRefused(`could not take the lock ${shownPath(s.lock)}`);
+    if (again && !staleReason(again)) return again;
+    throw new WriteRefused(`could not take the lock ${shownPath(s.lock)}: it is stale, and another tracestack is taking it over; run again`);
   }
 
   /** Whether the lock file is still ours (checked before anything is swapped or deleted). */
