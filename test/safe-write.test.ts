@@ -146,21 +146,22 @@ describe('safe writes', () => {
       const check = run(dir, 'generate', '--check');
       expect(check.status).toBe(1);
       expect(hash(join(dir, 'out'))).toBe(before);
-      // the killed run's lock is still there; its process is dead, so the next generate takes it over
-      expect(existsSync(join(dir, '.tracestack-lock-out'))).toBe(true);
+      // --check took the dead run's lock over to recover, and released it
+      expect(existsSync(join(dir, '.tracestack-lock-out'))).toBe(false);
       expect(run(dir, 'generate').status).toBe(0);
       expect(readFileSync(join(dir, 'out/prod/kustomize/istio-telemetry/kustomization.yaml'), 'utf8')).toContain('randomSamplingPercentage: 9');
       expect(leftovers(dir)).toEqual([]);
     }
   });
 
-  it('a run interrupted between the two renames is repaired by the next run', () => {
+  it('an old tree beside out/ that no swap journal describes is not restored (it may be incomplete), and is removed', () => {
     const dir = scratchRepo();
     const before = hash(join(dir, 'out'));
     renameSync(join(dir, 'out'), join(dir, '.tracestack-old-out-99999'));
+    rmSync(join(dir, '.tracestack-old-out-99999/prod'), { recursive: true });
     const r = run(dir, 'generate');
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('restored out/ from an interrupted run');
+    expect(r.stderr).toContain('removed .tracestack-old-out-99999, a previous out/ an interrupted run left without a swap journal');
     expect(hash(join(dir, 'out'))).toBe(before);
     expect(leftovers(dir)).toEqual([]);
   });

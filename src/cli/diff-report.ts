@@ -5,10 +5,10 @@ import { buildReport, type DiffReport } from '../diff/report.js';
 import { specChanges } from '../diff/spec.js';
 import { DEFAULTS_FILE } from '../load/environments.js';
 import { generate, validateInputs, type GenerateResult, type Inputs } from '../pipeline.js';
-import { compareWithDisk, inScope, readLedger, withLedger, type Change, type Ledger } from '../write/write.js';
+import { compareWithDisk, inScope, readLedger, recoverIfIdle, withLedger, type Change, type Ledger } from '../write/write.js';
 import { LEDGER_PATH, type FileTree } from '../plan/plan.js';
 import { spawnSync } from 'node:child_process';
-import { git, isGitRepo, repoPrefix } from './git.js';
+import { git, isGitRepo, repoPrefix, resolveCommit, RevisionError } from './git.js';
 import { outPathFromRoot, readInputs } from './io.js';
 
 export interface ReportOptions {
@@ -25,15 +25,17 @@ export interface ReportOptions {
 export function readInputsAt(root: string, rev: string): { inputs?: Inputs; reason: string } {
   if (!isGitRepo(root)) return { reason: 'nothing (not a git repository: old values unknown)' };
   const prefix = repoPrefix(root);
-  let listing: string;
+  let commit: string;
   try {
-    git(root, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
-    listing = git(root, ['ls-tree', '--name-only', '--full-name', rev, '--', 'environments/']);
-  } catch {
-    return { reason: `nothing (git revision ${rev} does not exist: old values unknown)` };
+    commit = resolveCommit(root, rev, '--base');
+  } catch (e) {
+    // an explicit --base must exist (checked by the command); the default HEAD may not, before the first commit
+    if (e instanceof RevisionError) return { reason: `nothing (git revision ${rev} does not exist: old values unknown)` };
+    throw e;
   }
+  const listing = git(root, ['ls-tree', '--name-only', '--full-name', '--end-of-options', commit, '--', 'environments/']);
   const names = listing.split('\n').filter(Boolean).map((p) => p.slice(`${prefix}environments/`.length)).filter((n) => /\.ya?ml$/.test(n) && !n.includes('/'));
-  const show = (name: string) => ({ path: `environments/${name}`, text: git(root, ['show', `${rev}:${prefix}environments/${name}`]) });
+  const show = (name: string) => ({ path: `environments/${name}`, text: git(root, ['show', `${commit}:${prefix}environments/${name}`]) });
   return {
     inputs: { defaults: names.includes(DEFAULTS_FILE) ? show(DEFAULTS_FILE) : undefined, environments: names.filter((n) => !n.startsWith('_')).sort().map(show) },
     reason: `git ${rev}`,
@@ -114,6 +116,11 @@ export interface ComputedReport {
 export function computeReport(root: string, opts: ReportOptions): ComputedReport {
   const inputs = readInputs(root);
   const { outDir, outPath } = outPathFromRoot(root, opts.out);
+  // an explicit revision must name a commit; never read as a git option
+  if (opts.base !== undefined && opts.base !== 'HEAD' && isGitRepo(root)) resolveCommit(root, opts.base, '--base');
+  else if (opts.base?.startsWith('-')) resolveCommit(root, opts.base, '--base');
+  // a killed run's leftovers are cleaned up under the writer lock; a running generate's are left alone
+  for (const n of recoverIfIdle(outDir)) process.stderr.write(`note: ${n}\n`);
   const result = generate(inputs, { outPath, only: opts.env });
   const full = !opts.env?.length;
   if (!result.tree) return { result, diagnostics: result.diagnostics, outDir, outPath, full };

@@ -10,6 +10,21 @@ export function git(cwd: string, args: string[], input?: string): string {
 
 export class GitError extends Error {}
 
+/** A git revision given on the command line that names no commit: a usage error (exit 2). */
+export class RevisionError extends Error {}
+
+/**
+ * The commit a revision given by the user names. A revision is never passed where git could read it as an option:
+ * one that starts with "-" is refused, and the lookup itself ends option parsing first.
+ */
+export function resolveCommit(root: string, rev: string, option: string): string {
+  if (!rev || rev.startsWith('-') || /[\0\n]/.test(rev)) throw new RevisionError(`${option} ${JSON.stringify(rev)}: not a git revision (a revision never starts with "-")`);
+  const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { cwd: root, encoding: 'utf8' });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new RevisionError(`${option} ${rev}: no such commit in the git repository at ${root}`);
+  return r.stdout.trim();
+}
+
 export function isGitRepo(cwd: string): boolean {
   const r = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd, encoding: 'utf8' });
   return r.status === 0 && r.stdout.trim() === 'true';

@@ -1,8 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
 import { generate, validateInputs, type Inputs } from '../pipeline.js';
-import { BackgroundCompare, compareWithDisk, recoverInterruptedWrite, StagedWrite, WriteRefused } from '../write/write.js';
+import { BackgroundCompare, compareWithDisk, recoverIfIdle, StagedWrite, WriteRefused } from '../write/write.js';
+import { describeFsError } from '../write/errors.js';
 import { cacheDir, outPathFromRoot, readInputs } from './io.js';
+import { GitError, RevisionError } from './git.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateSchemas, SCHEMA_SOURCE_TEXT, UpstreamValidators, type SchemaSource } from '../verify/upstream.js';
@@ -94,9 +96,10 @@ program
       // a fleet's files are compared with disk by a worker thread while the rendering goes on
       const compare = inputs.environments.length >= BACKGROUND_WRITES_FROM ? new BackgroundCompare(outDir) : undefined;
       let recovered = false;
-      // --check writes nothing, but it does put back a tree that a killed run left moved aside (once the input is known to be good)
+      // --check writes nothing in out/; when a killed run left something beside it, it recovers under the writer
+      // lock (once the input is known to be good), and leaves a running generate's files alone
       const recover = () => {
-        if (!recovered) for (const n of recoverInterruptedWrite(outDir)) process.stderr.write(`note: ${n}\n`);
+        if (!recovered) for (const n of recoverIfIdle(outDir)) process.stderr.write(`note: ${n}\n`);
         recovered = true;
       };
       try {
@@ -140,7 +143,9 @@ program
           try {
             open().add(part);
           } catch (e) {
-            refused = e; // reported after the input problems, if there are any
+            // reported after the input problems, if there are any
+            const fs = describeFsError(e);
+            refused = fs ? new WriteRefused(`${fs}\nnothing in ${outPath}/ was changed`) : e;
           }
         },
       });
@@ -152,7 +157,12 @@ program
       if (r.diagnostics.length) report(r.diagnostics, inputs);
       if (program.opts().format !== 'json') process.stderr.write(verificationNotes(upstream, schemas).map((l) => `note: ${l}\n`).join(''));
       if (refused) throw refused;
-      const { written, pruned, kept, notes } = await open().finish(r.tree, r.rendered, full);
+      const { written, pruned, kept, notes } = await open()
+        .finish(r.tree, r.rendered, full)
+        .catch((e: unknown) => {
+          const fs = describeFsError(e);
+          throw fs ? new WriteRefused(`${fs}\nnothing in ${outPath}/ was changed`) : e;
+        });
       for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (kept.length) process.stderr.write(`warning: ${kept.length} file${kept.length === 1 ? '' : 's'} in ${outPath}/ not written by tracestack, left as they are: ${kept.join(', ')}\n`);
       say(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
@@ -265,10 +275,17 @@ registerGraph(program);
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (e instanceof UsageError) {
+  } else if (e instanceof UsageError || e instanceof RevisionError) {
     process.stderr.write(`error: ${e.message}\n`);
     process.exitCode = EXIT.usage;
   } else if (e instanceof WriteRefused) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exitCode = EXIT.invalid;
+  } else if (describeFsError(e)) {
+    // a file-system error (disk full, read-only, permission denied, ...): the cause and the path, not a stack
+    process.stderr.write(`error: ${describeFsError(e)}\n`);
+    process.exitCode = EXIT.invalid;
+  } else if (e instanceof GitError) {
     process.stderr.write(`error: ${e.message}\n`);
     process.exitCode = EXIT.invalid;
   } else {

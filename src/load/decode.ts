@@ -5,10 +5,10 @@ import type { InputFile } from './environments.js';
 export const MAX_INPUT_BYTES = 1024 * 1024;
 
 /** Bytes to text, or a clear diagnostic for what is not a UTF-8 text file of reasonable size. Pure. */
-export function decodeInput(path: string, bytes: Uint8Array): { file?: InputFile; diagnostics: Diagnostic[] } {
+export function decodeInput(path: string, bytes: Uint8Array, size = bytes.length): { file?: InputFile; diagnostics: Diagnostic[] } {
   const at = { file: path, line: 1, column: 1, path: '', severity: 'error' as const };
-  if (bytes.length > MAX_INPUT_BYTES) {
-    return { diagnostics: [{ ...at, code: 'too-large', message: `the file is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; environment files are limited to ${MAX_INPUT_BYTES / 1024 / 1024} MiB` }] };
+  if (size > MAX_INPUT_BYTES || bytes.length > MAX_INPUT_BYTES) {
+    return { diagnostics: [{ ...at, code: 'too-large', message: `the file is ${(size / 1024 / 1024).toFixed(1)} MiB; environment files are limited to ${MAX_INPUT_BYTES / 1024 / 1024} MiB` }] };
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommanderError, type Command } from 'commander';
 import { DEFAULTS_FILE } from '../../load/environments.js';
-import { git, isGitRepo, repoPrefix } from '../git.js';
+import { git, isGitRepo, repoPrefix, resolveCommit, RevisionError } from '../git.js';
 
 export type Selection = { all: true; reason: string } | { all: false; envs: string[] };
 
@@ -25,7 +25,8 @@ export function selectChanged(changed: string[], existsNow: (name: string) => bo
 /** Environment files changed between REV and the work tree (committed, staged, unstaged and untracked). */
 export function changedSince(root: string, rev: string): string[] {
   const prefix = `${repoPrefix(root)}environments/`;
-  const tracked = git(root, ['diff', '--name-only', '--no-renames', '-z', rev, '--', 'environments/']).split('\0');
+  const commit = resolveCommit(root, rev, '--changed-since');
+  const tracked = git(root, ['diff', '--name-only', '--no-renames', '-z', '--end-of-options', commit, '--', 'environments/']).split('\0');
   const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '--full-name', '-z', '--', 'environments/']).split('\0');
   return [...new Set([...tracked, ...untracked].filter(Boolean).map((p) => p.slice(prefix.length)))];
 }
@@ -46,7 +47,14 @@ export function registerChangedSince(program: Command) {
       };
       if (c.opts().env?.length) throw usage('--changed-since and --env cannot be combined');
       if (!isGitRepo(root)) throw usage(`--changed-since needs a git repository (${root} is not in one)`);
-      const sel = selectChanged(changedSince(root, rev), (f) => existsSync(join(root, 'environments', f)));
+      let changed: string[];
+      try {
+        changed = changedSince(root, rev);
+      } catch (e) {
+        if (e instanceof RevisionError) throw usage(e.message);
+        throw e;
+      }
+      const sel = selectChanged(changed, (f) => existsSync(join(root, 'environments', f)));
       if (sel.all) {
         process.stderr.write(`--changed-since ${rev}: ${sel.reason}; rendering all environments\n`);
         return;

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic } from '../../diagnostics.js';
-import { renderMarkdown, title } from '../../diff/report.js';
-import { writeTree } from '../../write/write.js';
+import { buildReport, renderMarkdown, title } from '../../diff/report.js';
+import type { Change } from '../../write/write.js';
+import { backupTree, recoverInterruptedWrite, writeTree, WriteLock } from '../../write/write.js';
+import { describeFsError, WriteRefused } from '../../write/errors.js';
 import { environmentSchema } from '../../validate/schema.js';
-import { git, isGitRepo, onPath, repoPrefix } from '../git.js';
+import { git, GitError, isGitRepo, onPath, repoPrefix } from '../git.js';
 import { computeReport } from '../diff-report.js';
 import { changedGraphs } from '../../graph/summary.js';
 import { validateInputs } from '../../pipeline.js';
@@ -60,24 +64,65 @@ export function registerPr(program: Command) {
       for (const [f, c] of computed.result.tree) inputsHash.update(f).update(c);
       const envs = [...new Set(specSummary.map((s) => s.env))];
       const branch = opts.branch ?? `tracestack/${envs.length && envs.length <= 3 ? envs.join('-') : 'update'}-${inputsHash.digest('hex').slice(0, 8)}`;
+      if (branch.startsWith('-') || spawnSync('git', ['check-ref-format', '--branch', branch], { cwd: root }).status !== 0) return fail(`${branch} is not a valid branch name`, 2);
       if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: root }).status === 0) return fail(`branch ${branch} already exists`);
 
-      git(root, ['switch', '-q', '-c', branch]);
-      await writeTree(computed.outDir, computed.result.tree, computed.result.rendered, true);
-      git(root, ['add', '-A', '--', 'environments', opts.out]);
-      const staged = git(root, ['diff', '--cached', '--name-only', '-z']).split('\0').filter(Boolean);
-      if (!staged.length) {
-        git(root, ['switch', '-q', '-']);
-        git(root, ['branch', '-q', '-D', branch]);
-        process.stderr.write('nothing to commit: environments/ and out/ match HEAD\n');
-        return;
+      // Where the user is now, to come back to exactly if any later step fails (hook, disk, git).
+      const startBranch = spawnSync('git', ['symbolic-ref', '-q', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+      const startCommit = spawnSync('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+      if (!startCommit) return fail('tracestack pr needs a commit to branch from (this repository has none yet)');
+      const index = spawnSync('git', ['write-tree'], { cwd: root, encoding: 'utf8' });
+      if (index.status !== 0) return fail(`the git index cannot be saved (unresolved conflicts?): ${index.stderr.trim()}`);
+      const startIndex = index.stdout.trim();
+
+      // The writer lock is held from before the branch is made until the commit is done: out/ changes only here.
+      const lock = WriteLock.acquire(computed.outDir);
+      let backup: ReturnType<typeof backupTree>;
+      let switched = false;
+      let written = false;
+      let subject: string;
+      let body: string;
+      let report: ReturnType<typeof buildReport>;
+      try {
+        for (const n of recoverInterruptedWrite(computed.outDir, lock)) process.stderr.write(`note: ${n}\n`);
+        backup = backupTree(computed.outDir, lock);
+        git(root, ['switch', '-q', '-c', branch]);
+        switched = true;
+        await writeTree(computed.outDir, computed.result.tree, computed.result.rendered, true, false, lock);
+        written = true;
+        git(root, ['add', '-A', '--', 'environments', opts.out]);
+        const staged = git(root, ['diff', '--cached', '--name-only', '-z']).split('\0').filter(Boolean);
+        if (!staged.length) {
+          backToStart(root, startBranch, startCommit, branch, startIndex);
+          switched = false;
+          process.stderr.write('nothing to commit: environments/ and out/ match HEAD\n');
+          return;
+        }
+        // Described against --base (its out/ and environment files) with the fresh render: the same description
+        // whether or not generate already ran.
+        report = computed.baseReport!;
+        subject = title(report);
+        body = renderMarkdown(report, environmentSchema);
+        // the message goes through stdin, never as an argument (no length limit, never read as an option)
+        git(root, ['commit', '-q', '-F', '-'], `${subject}\n\n${body}`);
+        switched = false;
+      } catch (e) {
+        // Undo everything: out/ as it was, back on the starting branch, the index as it was, no new branch.
+        const undone: string[] = [];
+        try {
+          if (written && backup) (backup.restore(), undone.push(`${opts.out}/ restored`));
+          else if (written) (rmSync(computed.outDir, { recursive: true, force: true }), undone.push(`${opts.out}/ removed again`)); // there was none
+          if (switched) (backToStart(root, startBranch, startCommit, branch, startIndex), undone.push(`back on ${startBranch || `commit ${startCommit.slice(0, 12)}`}`, `branch ${branch} removed`));
+        } catch (undo) {
+          process.stderr.write(`error: undoing failed too: ${describeFsError(undo) ?? (undo as Error).message}\n`);
+        }
+        const why = e instanceof WriteRefused || e instanceof GitError ? e.message : describeFsError(e);
+        if (!why) throw e;
+        return fail(`${why}\nnothing was committed${undone.length ? ` (${undone.join(', ')})` : ''}`);
+      } finally {
+        backup?.remove();
+        lock.release();
       }
-      // Described against --base (its out/ and environment files) with the fresh render: the same description
-      // whether or not generate already ran.
-      const report = computed.baseReport!;
-      const subject = title(report);
-      const body = renderMarkdown(report, environmentSchema);
-      git(root, ['commit', '-q', '-F', '-'], `${subject}\n\n${body}`);
       const commit = git(root, ['rev-parse', '--short', 'HEAD']).trim();
       process.stderr.write(`created branch ${branch} with commit ${commit}: ${subject}\n`);
       // the PR description (not the commit message) also shows each changed environment's trace path as Mermaid
@@ -95,14 +140,29 @@ function status(root: string): string[] {
     .map((e) => (/^[ MADRCU?!]{2} /.test(e) ? e.slice(3) : e));
 }
 
+/** Back on the branch (or detached commit) pr started from, with the index as it was; the new branch deleted. */
+function backToStart(root: string, startBranch: string, startCommit: string, branch: string, startIndex: string) {
+  git(root, startBranch ? ['switch', '-q', startBranch] : ['switch', '-q', '--detach', startCommit]);
+  git(root, ['read-tree', startIndex]);
+  git(root, ['branch', '-q', '-D', branch]);
+}
+
+const inHead = (root: string, path: string) => spawnSync('git', ['cat-file', '-e', `HEAD:${path}`], { cwd: root }).status === 0;
+
 function openPr(root: string, remote: string, branch: string, subject: string, body: string) {
   const tool = onPath('gh') ? 'gh' : onPath('glab') ? 'glab' : undefined;
   if (!tool) return fail(`--open needs gh (GitHub) or glab (GitLab) on PATH; the commit is on branch ${branch}, push it and open the PR by hand`);
-  git(root, ['push', '-q', '-u', remote, branch]);
+  try {
+    git(root, ['push', '-q', '-u', '--end-of-options', remote, branch]);
+  } catch (e) {
+    return fail(`${(e as Error).message}\nthe commit is on branch ${branch}; push it and open the PR by hand`);
+  }
+  // The body never goes on the command line (a long body would exceed the argument size limit): gh reads it from
+  // stdin, glab takes title and description from the commit message (--fill), which is the same text.
   const args =
     tool === 'gh'
       ? ['pr', 'create', '--head', branch, '--title', subject, '--body-file', '-']
-      : ['mr', 'create', '--source-branch', branch, '--title', subject, '--description', body, '--yes'];
+      : ['mr', 'create', '--source-branch', branch, '--fill', '--yes'];
   const r = spawnSync(tool, args, { cwd: root, input: body, stdio: ['pipe', 'inherit', 'inherit'] });
   if (r.status !== 0) fail(`${tool} ${args.slice(0, 2).join(' ')} failed; the branch ${branch} is pushed`);
 }

@@ -1,0 +1,75 @@
+import { relative, sep } from 'node:path';
+
+/** A write tracestack refuses, or could not do, for a reason the user can act on: exit 1, message only. */
+export class WriteRefused extends Error {}
+
+/** How a path is shown in messages: relative to the working directory when that is shorter. */
+export function shownPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return (rel && !rel.startsWith('..') && rel.length < p.length ? rel : p).split(sep).join('/');
+}
+
+const FS_MESSAGES: Record<string, (path: string) => string> = {
+  ENOSPC: (p) => `no space left on the device holding ${p}; free some space and run again`,
+  EDQUOT: (p) => `disk quota exceeded while writing ${p}; free some space and run again`,
+  EROFS: (p) => `${p} is on a read-only file system`,
+  EACCES: (p) => `permission denied: ${p}`,
+  EPERM: (p) => `operation not permitted: ${p}`,
+  EISDIR: (p) => `${p} is a folder where a file is expected`,
+  ENOTDIR: (p) => `${p}: part of this path is a file where a folder is expected`,
+  EFBIG: (p) => `${p} is too large (file size limit)`,
+  ERR_FS_FILE_TOO_LARGE: (p) => `${p} is too large to read`,
+  ENAMETOOLONG: (p) => `${p}: the name is too long for the file system`,
+  ELOOP: (p) => `${p}: too many levels of symbolic links`,
+  EMFILE: (p) => `too many open files (at ${p}); raise the limit (ulimit -n) and run again`,
+  ENFILE: (p) => `too many open files in the system (at ${p})`,
+  EIO: (p) => `input/output error at ${p} (a failing disk or network file system)`,
+  EBUSY: (p) => `${p} is busy (in use by another program, or a mount point)`,
+  EXDEV: (p) => `${p} is on another file system than the output folder`,
+  ENOENT: (p) => `${p} does not exist (removed while tracestack was running?)`,
+  EEXIST: (p) => `${p} already exists (created while tracestack was running?)`,
+  ENOTEMPTY: (p) => `${p} is not empty (changed while tracestack was running?)`,
+};
+
+/**
+ * The one place where a Node fs error (or one reported by a writer thread) becomes a message for the user: what
+ * happened, and the path involved. Undefined for anything that is not a file-system error (a bug).
+ */
+export function describeFsError(e: unknown): string | undefined {
+  if (!e || typeof e !== 'object') return undefined;
+  const { code, path, dest } = e as { code?: unknown; path?: unknown; dest?: unknown };
+  if (typeof code !== 'string' || !(code in FS_MESSAGES)) return undefined;
+  const where = typeof path === 'string' ? shownPath(path) + (typeof dest === 'string' ? ` -> ${shownPath(dest)}` : '') : '(unknown path)';
+  return FS_MESSAGES[code](where);
+}
+
+/** The error, with the path it concerns when Node left it out (errors of read() and write() on an open file). */
+export function withPath<T>(e: T, path: string): T {
+  if (e && typeof e === 'object' && (e as { path?: unknown }).path === undefined) Object.assign(e, { path });
+  return e;
+}
+
+/** A file-system error from a writer thread, rebuilt with its code and path so describeFsError can explain it. */
+export function errorFrom(data: { message: string; code?: string; path?: string; dest?: string }): Error {
+  return Object.assign(new Error(data.message), data.code ? { code: data.code } : {}, data.path ? { path: data.path } : {}, data.dest ? { dest: data.dest } : {});
+}
+
+/**
+ * Fault injection for the tests. TRACESTACK_FAILPOINT=<name> kills the process at that point of a write (SIGKILL,
+ * like a power cut); TRACESTACK_FAILPOINT=fs:<op>:<CODE>[:<path part>] makes that file-system operation fail with
+ * that error code (ENOSPC, EROFS, EACCES, EISDIR, ...) the first time its path contains <path part>, exactly as
+ * the real call would, so every error path is tested deterministically. Read once at start-up: no cost per file.
+ */
+const FAILPOINT = process.env.TRACESTACK_FAILPOINT ?? '';
+const FAULT = FAILPOINT.startsWith('fs:') ? (([op, code, part]) => ({ op, code, part: part ?? '' }))(FAILPOINT.slice(3).split(':')) : undefined;
+export const faultSpec = FAULT;
+
+export function failpoint(name: string): void {
+  if (FAILPOINT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+export function fault(op: string, path: string): void {
+  if (FAULT && FAULT.op === op && path.includes(FAULT.part)) {
+    throw Object.assign(new Error(`${FAULT.code}: injected failure, ${op} '${path}'`), { code: FAULT.code, path, syscall: op });
+  }
+}
