@@ -96,9 +96,9 @@ describe('tracestack CLI', () => {
     expect(listFiles(join(dir, 'out')).some((f) => f.startsWith('prod/'))).toBe(false);
     expect(run(dir, 'generate', '--env', 'prod').code).toBe(0);
     expect(readTree(join(dir, 'out'))).toEqual(before);
-    const r = run(dir, 'generate', '--env', 'staging');
+    const r = run(dir, 'generate', '--env', 'qa');
     expect(r.code).toBe(1);
-    expect(r.err).toContain('no environment named "staging"');
+    expect(r.err).toContain('no environment named "qa"');
   });
 
   it('refuses to overwrite a file it did not write', () => {
