@@ -7,7 +7,7 @@ import { validateEnvironment } from './validate/schema.js';
 import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
 import { validateTeams } from './validate/teams.js';
 import { verifyTreeDocs } from './verify/verify.js';
-import { scanForSecrets } from './verify/secrets.js';
+import { scanForSecrets, scanInputFile } from './verify/secrets.js';
 import { verifyObjects, type UpstreamValidators } from './verify/upstream.js';
 
 export interface Inputs {
@@ -50,7 +50,9 @@ class Validation {
     private readonly options: CrossCheckOptions,
   ) {
     this.layer = loadDefaultsLayer(inputs.defaults);
-    this.diagnostics = [...(inputs.problems ?? []), ...this.layer.diagnostics];
+    // Every input file is scanned whole (comments too) for credentials: it is committed to git as it is.
+    const defaultsSecrets = inputs.defaults ? scanInputFile(inputs.defaults.path, inputs.defaults.text) : [];
+    this.diagnostics = [...(inputs.problems ?? []), ...this.layer.diagnostics, ...defaultsSecrets];
     // With a broken defaults layer every environment would report it again as missing settings: stop at the cause.
     const defaultsPath = inputs.defaults?.path ?? '';
     this.defaultsBroken = this.diagnostics.some((d) => d.file === defaultsPath || d.file.endsWith('/_defaults.yaml'));
@@ -65,7 +67,11 @@ class Validation {
     const loaded = loadEnvironmentFile(f, this.layer);
     this.diagnostics.push(...loaded.diagnostics);
     const env = loaded.environment;
-    if (!env || this.defaultsBroken) return undefined;
+    // Credentials anywhere in the file, at their line; the checks below say the same with a spec path for
+    // pass-through values, and then the line is reported once, with its path.
+    const secrets = scanInputFile(f.path, f.text);
+    const reportSecrets = (found: Diagnostic[]) => this.diagnostics.push(...secrets.filter((s) => !found.some((d) => d.code === 'secret' && d.file === s.file && d.line === s.line)));
+    if (!env || this.defaultsBroken) return void reportSecrets([]);
     const r = validateEnvironment(env);
     this.diagnostics.push(...r.diagnostics);
     if (this.seen.has(env.name)) {
@@ -74,10 +80,11 @@ class Validation {
     this.seen.set(env.name, env.file);
     const teamProblems = r.resolved ? validateTeams(env, r.resolved as unknown as Environment) : [];
     this.diagnostics.push(...teamProblems);
-    if (!r.resolved || teamProblems.length) return undefined;
+    if (!r.resolved || teamProblems.length) return void reportSecrets([]);
     const cross = crossCheck(env, r.resolved as unknown as Environment, this.options);
     this.diagnostics.push(...cross);
-    if (cross.some((d) => d.severity === 'error')) return undefined;
+    reportSecrets(cross);
+    if (cross.some((d) => d.severity === 'error') || secrets.length) return undefined;
     this.sources[env.name] = env.file;
     return r.resolved as unknown as Environment;
   }

@@ -7,7 +7,7 @@ import type { Environment } from '../model.js';
 import { unitsFor } from '../plan/plan.js';
 import { sampleAccessLogLine, TRACE_ID_REGEX } from '../resolve/accessLog.js';
 import { deriveNames } from '../resolve/names.js';
-import { credentialKind } from '../verify/secrets.js';
+import { credentialKind, isEnvCredentialName, isPlaceholder, mask } from '../verify/secrets.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */
@@ -160,12 +160,25 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
     ['prometheus', 'values'],
     ['grafana', 'values'],
   ];
+  const secret = (pointer: string, kind: string, value: string, preferKey = false) =>
+    at(pointer, 'secret', `this looks like ${kind}: "${mask(value)}"; credentials never go into git`, 'Create a Secret in the cluster and reference it (existingSecret / extraEnvFrom / envFromSecret in the chart).', 'error', preferKey);
   const walk = (value: unknown, pointer: string, key: string | undefined) => {
     if (typeof value === 'string') {
       const kind = credentialKind(key, value);
-      if (kind) at(pointer, 'secret', `this looks like ${kind}; credentials never go into git`, 'Create a Secret in the cluster and reference it (existingSecret / extraEnvFrom / envFromSecret in the chart).');
+      if (kind) secret(pointer, kind, value);
     } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${pointer}/${i}`, key));
-    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k);
+    else if (isPlainObject(value)) {
+      // an env var entry: {name: DB_PASSWORD, value: literal}
+      const envValue = typeof value.name === 'string' && isEnvCredentialName(value.name) && typeof value.value === 'string' && !isPlaceholder(value.value);
+      if (envValue) secret(`${pointer}/value`, `a literal value of env var ${value.name as string} (rule tracestack/env-credential)`, value.value as string);
+      for (const [k, v] of Object.entries(value)) {
+        const child = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        // a token used as a map key
+        const keyKind = credentialKind(undefined, k);
+        if (keyKind) secret(child, keyKind, k, true);
+        if (!(envValue && k === 'value')) walk(v, child, k);
+      }
+    }
   };
   for (const parts of passThrough) {
     const pointer = ptr('spec', ...parts);
