@@ -6,6 +6,7 @@ import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
 import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
 import { validateTeams } from './validate/teams.js';
+import { argoNames, fleetCollisions, reservedNames, type ArgoName } from './validate/names.js';
 import { verifyTreeDocs } from './verify/verify.js';
 import { scanForSecrets, scanInputFile } from './verify/secrets.js';
 import { verifyObjects, type UpstreamValidators } from './verify/upstream.js';
@@ -31,6 +32,7 @@ export function validateInputs(inputs: Inputs, options: CrossCheckOptions = {}):
     const env = v.next(f);
     if (env) environments.push(env);
   }
+  v.fleetCheck();
   return { environments: environments.sort(byName), sources: v.sources, diagnostics: sortDiagnostics(v.diagnostics) };
 }
 
@@ -44,6 +46,8 @@ class Validation {
   readonly layer: DefaultsLayer;
   private readonly defaultsBroken: boolean;
   private readonly seen = new Map<string, string>();
+  /** Argo CD names of every valid environment, for the fleet-level collision check. */
+  private readonly argo: ArgoName[] = [];
 
   constructor(
     inputs: Inputs,
@@ -81,12 +85,19 @@ class Validation {
     const teamProblems = r.resolved ? validateTeams(env, r.resolved as unknown as Environment) : [];
     this.diagnostics.push(...teamProblems);
     if (!r.resolved || teamProblems.length) return void reportSecrets([]);
-    const cross = crossCheck(env, r.resolved as unknown as Environment, this.options);
+    const resolved = r.resolved as unknown as Environment;
+    const cross = [...reservedNames(env, resolved), ...crossCheck(env, resolved, this.options)];
     this.diagnostics.push(...cross);
     reportSecrets(cross);
     if (cross.some((d) => d.severity === 'error') || secrets.length) return undefined;
+    this.argo.push(...argoNames(env, resolved));
     this.sources[env.name] = env.file;
-    return r.resolved as unknown as Environment;
+    return resolved;
+  }
+
+  /** Checks over all environments once each is loaded: Argo CD names shared by two environments. */
+  fleetCheck(): void {
+    this.diagnostics.push(...fleetCollisions(this.argo));
   }
 }
 
@@ -139,6 +150,7 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
     parts.push(part);
     if (!found.length && !problems.length && !v.failed) options.onPart?.(part);
   }
+  v.fleetCheck();
   const diagnostics = v.diagnostics;
   if (only) {
     const known = new Set(valid.map((e) => e.metadata.name));
