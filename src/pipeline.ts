@@ -8,7 +8,8 @@ import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
 import { validateTeams } from './validate/teams.js';
 import { argoNames, fleetCollisions, reservedNames, type ArgoName } from './validate/names.js';
 import { verifyTreeDocs } from './verify/verify.js';
-import { scanForSecrets, scanInputFile } from './verify/secrets.js';
+import { credentialKind, mask, scanForSecrets, scanInputFile } from './verify/secrets.js';
+import { pointerToPath } from './validate/schema.js';
 import { verifyObjects, type UpstreamValidators } from './verify/upstream.js';
 
 export interface Inputs {
@@ -34,6 +35,16 @@ export function validateInputs(inputs: Inputs, options: CrossCheckOptions = {}):
   }
   v.fleetCheck();
   return { environments: environments.sort(byName), sources: v.sources, diagnostics: sortDiagnostics(v.diagnostics) };
+}
+
+/** A spec path for a pointer, with any segment that looks like a credential (a token used as a key) masked. */
+function secretPath(pointer: string): string {
+  return pointerToPath(
+    pointer
+      .split('/')
+      .map((seg) => (seg && credentialKind(undefined, seg.replace(/~1/g, '/').replace(/~0/g, '~')) ? mask(seg) : seg))
+      .join('/'),
+  );
 }
 
 const byName = (a: Environment, b: Environment) => a.metadata.name.localeCompare(b.metadata.name);
@@ -71,10 +82,18 @@ class Validation {
     const loaded = loadEnvironmentFile(f, this.layer);
     this.diagnostics.push(...loaded.diagnostics);
     const env = loaded.environment;
-    // Credentials anywhere in the file, at their line; the checks below say the same with a spec path for
-    // pass-through values, and then the line is reported once, with its path.
-    const secrets = scanInputFile(f.path, f.text);
-    const reportSecrets = (found: Diagnostic[]) => this.diagnostics.push(...secrets.filter((s) => !found.some((d) => d.code === 'secret' && d.file === s.file && d.line === s.line)));
+    // Credentials anywhere in the file, at their line (with the spec path of the value they are in, unless the
+    // line is a comment). The cross-checks say the same for pass-through values, at the start of the value: one
+    // report per value, at the line the credential is on.
+    const lines = f.text.split('\n');
+    const secrets = scanInputFile(f.path, f.text).map((d) => {
+      const pointer = env && !lines[d.line - 1]?.trimStart().startsWith('#') ? env.pointerAt?.(d.line, d.column) : undefined;
+      return pointer ? { ...d, path: secretPath(pointer) } : d;
+    });
+    const reportSecrets = (found: Diagnostic[]) => {
+      const kept = found.filter((d) => d.code !== 'secret' || !secrets.some((s) => s.path && s.path === d.path && s.line !== d.line));
+      this.diagnostics.push(...kept, ...secrets.filter((s) => !kept.some((d) => d.code === 'secret' && d.line === s.line)));
+    };
     if (!env || this.defaultsBroken) return void reportSecrets([]);
     const r = validateEnvironment(env);
     this.diagnostics.push(...r.diagnostics);
@@ -87,7 +106,6 @@ class Validation {
     if (!r.resolved || teamProblems.length) return void reportSecrets([]);
     const resolved = r.resolved as unknown as Environment;
     const cross = [...reservedNames(env, resolved), ...crossCheck(env, resolved, this.options)];
-    this.diagnostics.push(...cross);
     reportSecrets(cross);
     if (cross.some((d) => d.severity === 'error') || secrets.length) return undefined;
     this.argo.push(...argoNames(env, resolved));

@@ -49,7 +49,7 @@ async function check(c: Case, prepare: (dir: string) => void) {
   expect(gen.code, gen.err).toBe(1);
   expect(json.code).toBe(1);
   // text: file:line:col, severity, spec path
-  const shown = c.path ? `${c.as}:${c.line ?? '\\d+'}:${c.column ?? '\\d+'}: error: ${c.path.replace(/[.[\]]/g, (m) => `\\${m}`)}:` : `${c.as}:${c.line ?? '\\d+'}:${c.column ?? '\\d+'}: error:`;
+  const shown = c.path ? `${c.as}:${c.line ?? '\\d+'}:${c.column ?? '\\d+'}: error: ${c.path.replace(/[.*+?^${}()|[\]\\]/g, (m) => `\\${m}`)}:` : `${c.as}:${c.line ?? '\\d+'}:${c.column ?? '\\d+'}: error:`;
   expect(text.err).toMatch(new RegExp(shown));
   // json: the documented shape, and the expected problem in it
   const parsed = JSON.parse(json.out);

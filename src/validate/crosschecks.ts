@@ -160,8 +160,12 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
     ['prometheus', 'values'],
     ['grafana', 'values'],
   ];
-  const secret = (pointer: string, kind: string, value: string, preferKey = false) =>
+  const secret = (pointer: string, kind: string, value: string, preferKey = false) => {
     at(pointer, 'secret', `this looks like ${kind}: "${mask(value)}"; credentials never go into git`, 'Create a Secret in the cluster and reference it (existingSecret / extraEnvFrom / envFromSecret in the chart).', 'error', preferKey);
+    // a token used as a key is never printed in full, not even in the path
+    const d = out[out.length - 1];
+    d.path = d.path.split('.').map((seg) => (credentialKind(undefined, seg) ? mask(seg) : seg)).join('.');
+  };
   const walk = (value: unknown, pointer: string, key: string | undefined) => {
     if (typeof value === 'string') {
       const kind = credentialKind(key, value);

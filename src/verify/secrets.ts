@@ -203,7 +203,7 @@ function scanAssignments(line: string): SecretHit | null {
   for (let m = ASSIGNMENT.exec(line); m; m = ASSIGNMENT.exec(line)) {
     const [, key, , value] = m;
     if (isCredentialKey(key) && literalCredential(key, value)) {
-      return { column: m.index + m[0].indexOf(key), what: `a literal ${key}`, rule: 'tracestack/credential-key', value: value.replace(/^["']|["']$/g, '') };
+      return { column: m.index + m[0].lastIndexOf(value), what: `a literal ${key}`, rule: 'tracestack/credential-key', value: value.replace(/^["']|["']$/g, '') };
     }
   }
   return null;
