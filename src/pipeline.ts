@@ -7,6 +7,7 @@ import { validateEnvironment } from './validate/schema.js';
 import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
 import { validateTeams } from './validate/teams.js';
 import { argoNames, fleetCollisions, reservedNames, type ArgoName } from './validate/names.js';
+import { templateInjection } from './validate/templates.js';
 import { verifyTreeDocs } from './verify/verify.js';
 import { credentialKind, mask, scanForSecrets, scanInputFile } from './verify/secrets.js';
 import { pointerToPath } from './validate/schema.js';
@@ -105,7 +106,7 @@ class Validation {
     this.diagnostics.push(...teamProblems);
     if (!r.resolved || teamProblems.length) return void reportSecrets([]);
     const resolved = r.resolved as unknown as Environment;
-    const cross = [...reservedNames(env, resolved), ...crossCheck(env, resolved, this.options)];
+    const cross = [...reservedNames(env, resolved), ...templateInjection(env), ...crossCheck(env, resolved, this.options)];
     reportSecrets(cross);
     if (cross.some((d) => d.severity === 'error') || secrets.length) return undefined;
     this.argo.push(...argoNames(env, resolved));
