@@ -267,11 +267,20 @@ function preset(): LintRule[] {
   return presetRules;
 }
 
-/** Cheap filter for lines worth handing to the library: long token-like runs, userinfo in URLs, key blocks. */
-const CANDIDATE = /[A-Za-z0-9_+/=.-]{20,}|:\/\/[^\s/]*@|-----BEGIN|(pass|secret|token|key)\w*\s*[:=]/i;
+/**
+ * Cheap filter for lines worth handing to the library: a run of 20+ token characters with a digit and an uppercase
+ * letter or underscore (every token format the preset knows), userinfo in a URL, a key block. Host names,
+ * hyphenated resource names, paths and ordinary settings do not pass, so a run over plain environment files (and
+ * the examples' output) does not even load the library.
+ */
+function isCandidate(line: string): boolean {
+  if (line.includes('-----BEGIN') || /:\/\/[^\s/]*@/.test(line)) return true;
+  const runs = line.match(/[A-Za-z0-9_+/=]{20,}/g);
+  return !!runs && runs.some((r) => /\d/.test(r) && /[A-Z_]/.test(r));
+}
 
 function scanWithLibrary(line: string): SecretHit | null {
-  if (!CANDIDATE.test(line)) return null;
+  if (!isCandidate(line)) return null;
   const found: Array<{ rule: string; messageId: string; range: [number, number] }> = [];
   for (const rule of preset()) {
     const context = {
