@@ -73,7 +73,8 @@ function render(values: Record<(typeof FIELDS)[number], string>) {
   return { tree };
 }
 
-const baseline = render({ repoURL: 'r', targetRevision: 't', server: 's', serviceName: 'n', operationName: 'o', valueKey: 'k', value: 'v' });
+// (plain values that YAML 1.1 reads alike: `n` or `y` would be refused as ambiguous)
+const baseline = render({ repoURL: 'r', targetRevision: 't', server: 's', serviceName: 'svc', operationName: 'o', valueKey: 'k', value: 'v' });
 const baselineShape = new Map([...parsedTree(baseline.tree!)].map(([f, docs]) => [f, shape(docs)]));
 
 describe('rendering is injection-proof (property test, fixed seed)', () => {
