@@ -3,6 +3,7 @@ import { loadDefaultsLayer, loadEnvironmentFile, type DefaultsLayer, type InputF
 import type { Environment } from './model.js';
 import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
 import { baseEnvironment } from './resolve/resolve.js';
+import { deriveNames } from './resolve/names.js';
 import { validateEnvironment } from './validate/schema.js';
 import { crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
 import { validateTeams } from './validate/teams.js';
@@ -86,8 +87,9 @@ class Validation {
     // Credentials anywhere in the file, at their line (with the spec path of the value they are in, unless the
     // line is a comment). The cross-checks say the same for pass-through values, at the start of the value: one
     // report per value, at the line the credential is on.
-    const lines = f.text.split('\n');
+    let lines: string[] | undefined;
     const secrets = scanInputFile(f.path, f.text).map((d) => {
+      lines ??= f.text.split('\n');
       const pointer = env && !lines[d.line - 1]?.trimStart().startsWith('#') ? env.pointerAt?.(d.line, d.column) : undefined;
       return pointer ? { ...d, path: secretPath(pointer) } : d;
     });
@@ -106,10 +108,13 @@ class Validation {
     this.diagnostics.push(...teamProblems);
     if (!r.resolved || teamProblems.length) return void reportSecrets([]);
     const resolved = r.resolved as unknown as Environment;
-    const cross = [...reservedNames(env, resolved), ...templateInjection(env), ...crossCheck(env, resolved, this.options)];
+    // the units once, for the cross-checks and the Argo CD names
+    const names = deriveNames(resolved);
+    const units = unitsFor(resolved, names);
+    const cross = [...reservedNames(env, resolved), ...templateInjection(env), ...crossCheck(env, resolved, this.options, units)];
     reportSecrets(cross);
     if (cross.some((d) => d.severity === 'error') || secrets.length) return undefined;
-    this.argo.push(...argoNames(env, resolved));
+    this.argo.push(...argoNames(env, resolved, names, units));
     this.sources[env.name] = env.file;
     return resolved;
   }

@@ -114,6 +114,7 @@ const pointerToDotted = (pointer: string) =>
  * are parsed again as 1.1. Timestamps are left alone (both read the same text).
  */
 const MAYBE_1_1 = /^(?:[-+]?[0-9.][0-9a-fA-FxXoObB_:.eE+-]*|[yYnN]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|<<|=)$/;
+const read11 = new Map<string, unknown>();
 function yaml11Problem(node: Scalar, isKey: boolean): { message: string; suggestion: string } | undefined {
   if (node.type !== Scalar.PLAIN) return undefined;
   const source = (node as Scalar & { source?: string }).source ?? String(node.value);
@@ -121,13 +122,18 @@ function yaml11Problem(node: Scalar, isKey: boolean): { message: string; suggest
     return { message: 'the merge key << is YAML 1.1 only: Helm would merge the aliased map here, tracestack reads a key named "<<"', suggestion: 'Write the merged keys out (or quote "<<" if you mean a key of that name).' };
   }
   if (!MAYBE_1_1.test(source)) return undefined;
-  let v11: unknown;
-  try {
-    v11 = parse(source, { version: '1.1' });
-  } catch {
-    return undefined;
-  }
   const v12 = node.value;
+  // numbers are common in environment files: each distinct scalar is parsed as 1.1 once
+  let v11 = read11.get(source);
+  if (v11 === undefined && !read11.has(source)) {
+    try {
+      v11 = parse(source, { version: '1.1' });
+    } catch {
+      v11 = source;
+    }
+    if (read11.size > 10_000) read11.clear();
+    read11.set(source, v11);
+  }
   if (v11 instanceof Date || Object.is(v11, v12)) return undefined;
   const show = (v: unknown) => (typeof v === 'string' ? `the string "${v}"` : `${typeof v} ${String(v)}`);
   const message = `unquoted ${source} is ${show(v12)} in YAML 1.2 (how tracestack reads it) but ${show(v11)} in YAML 1.1 (how Helm, Argo CD and kubectl read their values)`;

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { CHARTS, type ChartKey } from '../components/charts.js';
-import type { HelmUnit } from '../components/types.js';
+import type { HelmUnit, Unit } from '../components/types.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
@@ -23,7 +23,7 @@ const ptr = (...parts: Array<string | number>) => '/' + parts.map((p) => String(
  * Checks that need more than one field: the wiring between components that a schema cannot express. Each
  * problem says where (file:line:col via the loaded source) and what to set. Runs on a schema-valid environment.
  */
-export function crossCheck(loaded: LoadedEnvironment, env: Environment, options: CrossCheckOptions = {}): Diagnostic[] {
+export function crossCheck(loaded: LoadedEnvironment, env: Environment, options: CrossCheckOptions = {}, units: Unit[] = unitsFor(env, deriveNames(env))): Diagnostic[] {
   const s = env.spec;
   const out: Diagnostic[] = [];
   const at = (pointer: string, code: string, message: string, suggestion?: string, severity: 'error' | 'warning' = 'error', preferKey = false) =>
@@ -51,7 +51,6 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
     );
   }
 
-  const units = unitsFor(env, deriveNames(env));
   const helm = (id: string) => units.find((u): u is HelmUnit => u.kind === 'helm' && u.id === id);
 
   // Istio: the Telemetry names a provider that exists in meshConfig and is an OpenTelemetry tracing provider.

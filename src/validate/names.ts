@@ -2,7 +2,8 @@ import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import type { Environment } from '../model.js';
 import { unitsFor } from '../plan/plan.js';
-import { deriveNames } from '../resolve/names.js';
+import { deriveNames, type Names } from '../resolve/names.js';
+import type { Unit } from '../components/types.js';
 import { pointerToPath } from './schema.js';
 
 /**
@@ -45,8 +46,7 @@ export interface ArgoName {
 }
 
 /** The Argo CD names an environment renders, each with the field that decides it. */
-export function argoNames(loaded: LoadedEnvironment, env: Environment): ArgoName[] {
-  const names = deriveNames(env);
+export function argoNames(loaded: LoadedEnvironment, env: Environment, names: Names = deriveNames(env), units: Unit[] = unitsFor(env, names)): ArgoName[] {
   const ns = env.spec.argocd.namespace;
   const out: ArgoName[] = [];
   const add = (kind: ArgoName['kind'], name: string, pointer: string) => out.push({ namespace: ns, kind, name, env: env.metadata.name, at: loaded.locate(pointer), path: pointerToPath(pointer) });
@@ -54,7 +54,7 @@ export function argoNames(loaded: LoadedEnvironment, env: Environment): ArgoName
   add('AppProject', names.argoProject, projectField);
   const teamIndex = new Map((env.spec.teams ?? []).map((t, i) => [t.name, i]));
   for (const [team, i] of teamIndex) add('AppProject', names.tenancy!.teamProject(team), `/spec/teams/${i}/name`);
-  for (const u of unitsFor(env, names)) {
+  for (const u of units) {
     if (u.kind !== 'kustomize' && !u.argocd) continue;
     const team = [...teamIndex].find(([t]) => u.id.startsWith(`team-${t}`) && [names.tenancy!.teamUnit(t), names.tenancy!.teamNamespacesUnit(t), names.tenancy!.teamSamplingUnit(t)].includes(u.id));
     add('Application', names.appName(u.id), team ? `/spec/teams/${team[1]}/name` : '/metadata/name');

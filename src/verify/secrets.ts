@@ -326,6 +326,19 @@ function cachedScan(line: string): SecretHit | null {
   return hit;
 }
 
+const envNameLines = new Map<string, boolean>();
+/** Whether a line is `name: <an env var name that says credential>` (cached per distinct line). */
+function mayNameCredentialEnv(line: string): boolean {
+  let yes = envNameLines.get(line);
+  if (yes === undefined) {
+    const m = ENV_NAME.exec(line);
+    yes = !!m && isEnvCredentialName(m[3]);
+    if (envNameLines.size > 200_000) envNameLines.clear();
+    envNameLines.set(line, yes);
+  }
+  return yes;
+}
+
 /** Env var entries spread over lines: `- name: DB_PASSWORD` with a literal `value:` in the same list item. */
 function envEntryHit(lines: string[], i: number): { line: number; hit: SecretHit } | null {
   const m = ENV_NAME.exec(lines[i]);
@@ -359,7 +372,7 @@ export function scanText(text: string, comments: boolean): Array<{ line: number;
       out.push({ line: i, hit });
       continue;
     }
-    if (line.includes('name:')) {
+    if (line.includes('name:') && mayNameCredentialEnv(line)) {
       const env = envEntryHit(lines, i);
       if (env && !out.some((o) => o.line === env.line)) out.push(env);
     }
