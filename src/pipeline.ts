@@ -8,8 +8,11 @@ import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
 import { checkDefaultsLayer, crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
 import { validateTeams } from './validate/teams.js';
+import { argoNames, fleetCollisions, reservedNames, type ArgoName } from './validate/names.js';
+import { templateInjection } from './validate/templates.js';
 import { verifyTreeDocs } from './verify/verify.js';
-import { scanForSecrets } from './verify/secrets.js';
+import { credentialKind, mask, scanForSecrets, scanInputFile } from './verify/secrets.js';
+import { pointerToPath } from './validate/schema.js';
 import { verifyObjects, type UpstreamValidators } from './verify/upstream.js';
 import type { Unit } from './components/types.js';
 
@@ -34,7 +37,18 @@ export function validateInputs(inputs: Inputs, options: CrossCheckOptions = {}):
     const env = v.next(f);
     if (env) environments.push(env);
   }
+  v.fleetCheck();
   return { environments: environments.sort(byName), sources: v.sources, diagnostics: sortDiagnostics(v.diagnostics) };
+}
+
+/** A spec path for a pointer, with any segment that looks like a credential (a token used as a key) masked. */
+function secretPath(pointer: string): string {
+  return pointerToPath(
+    pointer
+      .split('/')
+      .map((seg) => (seg && credentialKind(undefined, seg.replace(/~1/g, '/').replace(/~0/g, '~')) ? mask(seg) : seg))
+      .join('/'),
+  );
 }
 
 const byName = (a: Environment, b: Environment) => a.metadata.name.localeCompare(b.metadata.name);
@@ -49,13 +63,17 @@ class Validation {
   private readonly seen = new Map<string, string>();
   /** The loaded document of each valid environment (source positions for findings on the rendered stack). */
   readonly loaded = new Map<string, LoadedEnvironment>();
+  /** Argo CD names of every valid environment, for the fleet-level collision check. */
+  private readonly argo: ArgoName[] = [];
 
   constructor(
     inputs: Inputs,
     private readonly options: CrossCheckOptions,
   ) {
     this.layer = loadDefaultsLayer(inputs.defaults);
-    this.diagnostics = [...(inputs.problems ?? []), ...this.layer.diagnostics, ...checkDefaultsLayer(this.layer)];
+    // Every input file is scanned whole (comments too) for credentials: it is committed to git as it is.
+    const defaultsSecrets = inputs.defaults ? scanInputFile(inputs.defaults.path, inputs.defaults.text) : [];
+    this.diagnostics = [...(inputs.problems ?? []), ...this.layer.diagnostics, ...checkDefaultsLayer(this.layer), ...defaultsSecrets];
     // With a broken defaults layer every environment would report it again as missing settings: stop at the cause.
     const defaultsPath = inputs.defaults?.path ?? '';
     this.defaultsBroken = this.diagnostics.some((d) => d.file === defaultsPath || d.file.endsWith('/_defaults.yaml'));
@@ -70,7 +88,20 @@ class Validation {
     const loaded = loadEnvironmentFile(f, this.layer);
     this.diagnostics.push(...loaded.diagnostics);
     const env = loaded.environment;
-    if (!env || this.defaultsBroken) return undefined;
+    // Credentials anywhere in the file, at their line (with the spec path of the value they are in, unless the
+    // line is a comment). The cross-checks say the same for pass-through values, at the start of the value: one
+    // report per value, at the line the credential is on.
+    let lines: string[] | undefined;
+    const secrets = scanInputFile(f.path, f.text).map((d) => {
+      lines ??= f.text.split('\n');
+      const pointer = env && !lines[d.line - 1]?.trimStart().startsWith('#') ? env.pointerAt?.(d.line, d.column) : undefined;
+      return pointer ? { ...d, path: secretPath(pointer) } : d;
+    });
+    const reportSecrets = (found: Diagnostic[]) => {
+      const kept = found.filter((d) => d.code !== 'secret' || !secrets.some((s) => s.path && s.path === d.path && s.line !== d.line));
+      this.diagnostics.push(...kept, ...secrets.filter((s) => !kept.some((d) => d.code === 'secret' && d.line === s.line)));
+    };
+    if (!env || this.defaultsBroken) return void reportSecrets([]);
     const r = validateEnvironment(env);
     this.diagnostics.push(...r.diagnostics);
     if (this.seen.has(env.name)) {
@@ -79,13 +110,23 @@ class Validation {
     this.seen.set(env.name, env.file);
     const teamProblems = r.resolved ? validateTeams(env, r.resolved as unknown as Environment) : [];
     this.diagnostics.push(...teamProblems);
-    if (!r.resolved || teamProblems.length) return undefined;
-    const cross = crossCheck(env, r.resolved as unknown as Environment, this.options);
-    this.diagnostics.push(...cross);
-    if (cross.some((d) => d.severity === 'error')) return undefined;
+    if (!r.resolved || teamProblems.length) return void reportSecrets([]);
+    const resolved = r.resolved as unknown as Environment;
+    // the units once, for the cross-checks and the Argo CD names
+    const names = deriveNames(resolved);
+    const units = unitsFor(resolved, names);
+    const cross = [...reservedNames(env, resolved), ...templateInjection(env), ...crossCheck(env, resolved, this.options, units)];
+    reportSecrets(cross);
+    if (cross.some((d) => d.severity === 'error') || secrets.length) return undefined;
+    this.argo.push(...argoNames(env, resolved, names, units));
     this.sources[env.name] = env.file;
     this.loaded.set(env.name, env);
-    return r.resolved as unknown as Environment;
+    return resolved;
+  }
+
+  /** Checks over all environments once each is loaded: Argo CD names shared by two environments. */
+  fleetCheck(): void {
+    this.diagnostics.push(...fleetCollisions(this.argo));
   }
 }
 
@@ -159,6 +200,7 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
     parts.push(part);
     if (!found.length && !problems.length && !v.failed) options.onPart?.(part);
   }
+  v.fleetCheck();
   const diagnostics = v.diagnostics;
   if (only) {
     const known = new Set(valid.map((e) => e.metadata.name));

@@ -17,8 +17,10 @@ const adversarial = fc.oneof(
   { weight: 20, arbitrary: fc.array(piece, { minLength: 1, maxLength: 8 }).map((p) => p.join('')) },
   { weight: 1, arbitrary: fc.array(piece, { minLength: 1, maxLength: 4 }).map((p) => p.join('').repeat(10_000).slice(0, 10_000)) },
 ).filter((s) => s.length > 0); // the schema requires these fields to be non-empty
-/** operationName must be one line without `{{` (the chart runs it through Helm's tpl); the schema says so. */
-const oneLine = adversarial.map((s) => s.replace(/[\n\r\u2028\u0085]/g, ' ').replace(/\{\{/g, '{ {')).filter((s) => s.length > 0);
+/** Single-line settings (Argo CD's repoURL, targetRevision, destination) refuse line breaks; the schema says so. */
+const noBreaks = adversarial.map((s) => s.replace(/[\n\r\u2028\u2029\u0085]/g, ' ')).filter((s) => s.length > 0);
+/** serviceName and operationName must also be free of `{{` (the chart runs controller.config through Helm's tpl). */
+const oneLine = noBreaks.map((s) => s.replace(/\{\{/g, '{ {')).filter((s) => s.length > 0);
 
 const FIELDS = ['repoURL', 'targetRevision', 'server', 'serviceName', 'operationName', 'valueKey', 'value'] as const;
 
@@ -74,18 +76,20 @@ function render(values: Record<(typeof FIELDS)[number], string>) {
   return { tree };
 }
 
-const baseline = render({ repoURL: 'r', targetRevision: 't', server: 's', serviceName: 'n', operationName: 'o', valueKey: 'k', value: 'v' });
+// (plain values that YAML 1.1 reads alike: `n` or `y` would be refused as ambiguous)
+const baseline = render({ repoURL: 'r', targetRevision: 't', server: 's', serviceName: 'svc', operationName: 'o', valueKey: 'k', value: 'v' });
 const baselineShape = new Map([...parsedTree(baseline.tree!)].map(([f, docs]) => [f, shape(docs)]));
 
 describe('rendering is injection-proof (property test, fixed seed)', () => {
   it('adversarial strings land byte-exact, every file parses, the set of keys is unchanged (1,000 cases)', () => {
-    const arb = fc.record({ repoURL: adversarial, targetRevision: adversarial, server: adversarial, serviceName: adversarial, operationName: oneLine, valueKey: adversarial, value: adversarial });
+    const arb = fc.record({ repoURL: noBreaks, targetRevision: noBreaks, server: noBreaks, serviceName: oneLine, operationName: oneLine, valueKey: adversarial, value: adversarial });
     fc.assert(
       fc.property(arb, (v) => {
         const r = render(v);
-        // credentials-looking random tokens in pass-through values are refused by design; nothing else may fail
+        // credentials-looking random tokens are refused by design, and so are plain scalars YAML 1.1 reads
+        // differently (stringify writes `1_000` or `y` unquoted, as YAML 1.2 allows); nothing else may fail
         if (r.errors) {
-          expect(r.errors.filter((d) => d.code !== 'secret')).toEqual([]);
+          expect(r.errors.filter((d) => d.code !== 'secret' && d.code !== 'yaml11-ambiguous')).toEqual([]);
           return;
         }
         const docs = parsedTree(r.tree!);

@@ -13,6 +13,12 @@ interface Case {
   code: string | null;
   line?: number;
   column?: number;
+  /** Part of the expected message. */
+  message?: string;
+  /** More fixture files the case needs (an environment that collides with this one). */
+  extra?: Array<{ file: string; as: string }>;
+  /** The same problem, reported in another file too (collisions across environments). */
+  also?: { as: string; path: string; line: number; column: number; message?: string };
 }
 const FIXTURES = join(REPO, 'test/fixtures/invalid');
 const cases = JSON.parse(readFileSync(join(FIXTURES, 'cases.json'), 'utf8')) as Case[];
@@ -43,7 +49,7 @@ async function check(c: Case, prepare: (dir: string) => void) {
   expect(gen.code, gen.err).toBe(1);
   expect(json.code).toBe(1);
   // text: file:line:col, severity, spec path
-  const shown = c.path ? `${c.as}:${c.line ?? '\\d+'}:${c.column ?? '\\d+'}: error: ${c.path.replace(/[.[\]]/g, (m) => `\\${m}`)}:` : `${c.as}:${c.line ?? '\\d+'}:${c.column ?? '\\d+'}: error:`;
+  const shown = c.path ? `${c.as}:${c.line ?? '\\d+'}:${c.column ?? '\\d+'}: error: ${c.path.replace(/[.*+?^${}()|[\]\\]/g, (m) => `\\${m}`)}:` : `${c.as}:${c.line ?? '\\d+'}:${c.column ?? '\\d+'}: error:`;
   expect(text.err).toMatch(new RegExp(shown));
   // json: the documented shape, and the expected problem in it
   const parsed = JSON.parse(json.out);
@@ -53,6 +59,13 @@ async function check(c: Case, prepare: (dir: string) => void) {
   expect(hit, JSON.stringify(parsed.diagnostics, null, 1)).toBeDefined();
   if (c.line) expect(hit.line).toBe(c.line);
   if (c.column) expect(hit.column).toBe(c.column);
+  if (c.message) expect(hit.message).toContain(c.message);
+  if (c.also) {
+    const other = parsed.diagnostics.find((d: any) => d.file === c.also!.as && d.path === c.also!.path && d.line === c.also!.line && d.column === c.also!.column && (c.code === null || d.code === c.code));
+    expect(other, JSON.stringify(parsed.diagnostics, null, 1)).toBeDefined();
+    if (c.also.message) expect(other.message).toContain(c.also.message);
+    expect(text.err).toContain(`${c.also.as}:${c.also.line}:${c.also.column}: error: ${c.also.path}:`);
+  }
   // nothing written, nothing deleted
   expect(treeHash(join(dir, 'out'))).toBe(before);
   rmSync(dir, { recursive: true, force: true });
@@ -63,7 +76,10 @@ describe('bad input: exit 1, file:line:col and spec path, out/ unchanged', () =>
   it('has at least 25 cases', () => expect(cases.length).toBeGreaterThanOrEqual(25));
 
   it.concurrent.each(cases.map((c) => [c.file, c] as const))('%s', async (_name, c) => {
-    await check(c, (dir) => copyFileSync(join(FIXTURES, c.file), join(dir, c.as)));
+    await check(c, (dir) => {
+      copyFileSync(join(FIXTURES, c.file), join(dir, c.as));
+      for (const e of c.extra ?? []) copyFileSync(join(FIXTURES, e.file), join(dir, e.as));
+    });
   });
 
   it('a 10 MB file is refused before parsing', async () => {

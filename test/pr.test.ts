@@ -117,4 +117,37 @@ describe('tracestack pr (a real git repository in a temp folder)', () => {
     // the checker itself: a table right below a bullet is swallowed by the list item
     expect(gfmProblems('- environment **added**\n| a | b |\n| --- | --- |\n| 1 | 2 |\n')).not.toEqual([]);
   });
+
+  it('commits only environment files and ledger files: an untracked environments/.env (with an AWS key) stays out', () => {
+    const dir = repo();
+    edit(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 7.5');
+    writeFileSync(join(dir, 'environments/.env'), 'AWS_ACCESS_KEY_ID=AKIA' + 'IOSFODNN7EXAMPLE\n');
+    writeFileSync(join(dir, 'environments/notes.txt'), 'todo\n');
+    writeFileSync(join(dir, 'out/mine.txt'), 'kept by hand\n');
+    const r = run(dir, ['pr']);
+    expect(r.code, r.err).toBe(0);
+    expect(gitIn(dir, 'diff', '--name-only', 'main', 'HEAD').trim().split('\n')).toEqual(['environments/prod.yaml', 'out/prod/kustomize/istio-telemetry/kustomization.yaml']);
+    expect(gitIn(dir, 'ls-files', 'environments/.env', 'environments/notes.txt', 'out/mine.txt').trim()).toBe('');
+    expect(r.err).toMatch(/not committed \(not an environment file and not in out\/\.tracestack\/manifest\.json\):\n(  .*\n)*  environments\/\.env/);
+    expect(r.err).not.toContain('IOSFODNN7EXAMPLE');
+  });
+
+  it('a new environment file and a removed one are committed with their out/ files; stale ledger files are deleted', () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'environments/stage.yaml'), readFileSync(join(dir, 'environments/dev.yaml'), 'utf8').replace('name: dev', 'name: stage'));
+    const r = run(dir, ['pr', '--branch', 'add-stage']);
+    expect(r.code, r.err).toBe(0);
+    const changed = gitIn(dir, 'diff', '--name-status', 'main', 'HEAD').trim().split('\n');
+    expect(changed).toContain('A\tenvironments/stage.yaml');
+    expect(changed).toContain('A\tout/stage/helmfile.yaml');
+    expect(changed).toContain('M\tout/.tracestack/manifest.json');
+    expect(gitIn(dir, 'status', '--porcelain')).toBe('');
+    gitIn(dir, 'rm', '-q', 'environments/stage.yaml');
+    gitIn(dir, 'commit', '-q', '-m', 'drop stage');
+    const again = run(dir, ['pr', '--branch', 'drop-stage']);
+    expect(again.code, again.err).toBe(0);
+    const removed = gitIn(dir, 'diff', '--name-status', 'HEAD~1', 'HEAD').trim().split('\n');
+    expect(removed).toContain('D\tout/stage/helmfile.yaml');
+    expect(gitIn(dir, 'status', '--porcelain')).toBe('');
+  });
 });

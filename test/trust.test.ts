@@ -56,7 +56,7 @@ describe('credential scanning of the rendered tree', () => {
       ['dev/values/a.yaml', `admin:\n${line}\n`],
       ['prod/values/a.yaml', `x: 1\nadmin:\n${line}\n`],
     ]);
-    expect(scanForSecrets(tree, 'out').map((x) => `${x.file}:${x.line}:${x.column}`)).toEqual(['out/dev/values/a.yaml:2:3', 'out/prod/values/a.yaml:3:3']);
+    expect(scanForSecrets(tree, 'out').map((x) => `${x.file}:${x.line}:${x.column}`)).toEqual(['out/dev/values/a.yaml:2:13', 'out/prod/values/a.yaml:3:13']);
   });
   it('does not mistake URLs, paths, names or env placeholders for secrets', () => {
     for (const s of ['https://grafana-community.github.io/helm-charts', '$values/out/prod/values/tempo.yaml', 'opentelemetry-collector-k8sattributes', '${AZURE_STORAGE_KEY}', 'ghcr.io/open-telemetry/opentelemetry-collector-releases']) {

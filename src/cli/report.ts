@@ -16,13 +16,15 @@ export interface ReportOptions {
 
 const paint = (on: boolean) => (code: string, s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 
-export function codeFrame(source: string, line: number, column: number, colour: boolean): string {
+export function codeFrame(source: string, line: number, column: number, colour: boolean, secret = false): string {
   const c = paint(colour);
   const lines = source.split('\n');
   const text = lines[line - 1];
   if (text === undefined) return '';
   const gutter = String(line).length;
-  const shown = text.replace(/\t/g, ' ');
+  let shown = text.replace(/\t/g, ' ');
+  // a credential is never shown in full: 4 characters from where it starts, the rest masked
+  if (secret) shown = shown.slice(0, column - 1 + 4) + shown.slice(column - 1 + 4).replace(/\S/g, '*');
   const caretPad = ' '.repeat(Math.max(0, column - 1));
   return `${c('2', `${String(line).padStart(gutter)} |`)} ${shown}\n${' '.repeat(gutter)} ${c('2', '|')} ${caretPad}${c('31;1', '^')}`;
 }
@@ -35,7 +37,7 @@ export function renderText(diagnostics: Diagnostic[], o: Omit<ReportOptions, 'fo
     const path = d.path ? ` ${c('1', d.path)}:` : '';
     out.push(`${c('1', `${d.file}:${d.line}:${d.column}`)}: ${sev}:${path} ${d.message}`);
     const src = o.frame ? o.sources?.get(d.file) : undefined;
-    if (src !== undefined) out.push(codeFrame(src, d.line, d.column, o.colour).replace(/^/gm, '  '));
+    if (src !== undefined) out.push(codeFrame(src, d.line, d.column, o.colour, d.code === 'secret').replace(/^/gm, '  '));
     if (d.suggestion) out.push(`  ${c('36', d.suggestion)}`);
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;

@@ -23,6 +23,8 @@ export interface LoadedEnvironment {
   file: string;
   document: Record<string, unknown>;
   locate(pointer: string, preferKey?: boolean): SourcePosition;
+  /** The JSON pointer of the value at a line and column of this file (the nearest value before it), if any. */
+  pointerAt?(line: number, column: number): string | undefined;
 }
 
 export interface LoadResult {
@@ -130,7 +132,16 @@ export function loadEnvironmentFile(f: InputFile, layer: DefaultsLayer): { envir
     }
   };
   const name = isPlainObject(data.metadata) && typeof data.metadata.name === 'string' ? data.metadata.name : baseName(f.path);
-  const environment = { name, file: f.path, document, locate };
+  const pointerAt = (line: number, column: number): string | undefined => {
+    let best: [string, SourcePosition] | undefined;
+    for (const entry of src.values) {
+      const p = entry[1];
+      if (p.line > line || (p.line === line && p.column > column)) continue;
+      if (!best || p.line > best[1].line || (p.line === best[1].line && p.column > best[1].column)) best = entry;
+    }
+    return best?.[0];
+  };
+  const environment = { name, file: f.path, document, locate, pointerAt };
   if (isPlainObject(data.metadata) && typeof data.metadata.name === 'string' && data.metadata.name !== baseName(f.path)) {
     diagnostics.push({
       ...locate('/metadata/name'),

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parse, parseDocument, Scalar, type Node } from 'yaml';
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 import { findIndentProblem } from './indentation.js';
 
@@ -83,9 +83,14 @@ export function parseYamlSource(file: string, text: string): { source?: SourceFi
 
   const values = new Map<string, SourcePosition>();
   const keys = new Map<string, SourcePosition>();
+  const ambiguous = (node: Node | null | undefined, pointer: string, isKey: boolean) => {
+    const problem = isScalar(node) && node.range ? yaml11Problem(node, isKey) : undefined;
+    if (problem) diagnostics.push({ ...pos(node!.range![0]), path: pointerToDotted(pointer), code: 'yaml11-ambiguous', ...problem, severity: 'error' });
+  };
   const walk = (node: Node | null | undefined, pointer: string) => {
     if (!node) return;
     if (node.range) values.set(pointer, pos(node.range[0]));
+    ambiguous(node, pointer, false);
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
@@ -93,6 +98,17 @@ export function parseYamlSource(file: string, text: string): { source?: SourceFi
         const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
         const child = `${pointer}/${escapePointer(key)}`;
         if (keyNode?.range) keys.set(child, pos(keyNode.range[0]));
+        ambiguous(keyNode, child, true);
+        if (key === '__proto__' && keyNode?.range) {
+          diagnostics.push({
+            ...pos(keyNode.range[0]),
+            path: pointerToDotted(child),
+            code: 'reserved-key',
+            message: 'a key named __proto__ is refused: JavaScript tools (Helm plugins, Argo CD\'s UI, this one) treat it as an object\'s prototype, so it would be dropped or change other keys',
+            suggestion: 'Remove the key (no chart reads it).',
+            severity: 'error',
+          });
+        }
         if (pair.value && (pair.value as Node).range) walk(pair.value as Node, child);
         else if (keyNode?.range) values.set(child, pos(keyNode.range[0]));
       }
@@ -102,6 +118,57 @@ export function parseYamlSource(file: string, text: string): { source?: SourceFi
   };
   walk(doc.contents as Node, '');
   return { source: { file, data, values, keys }, diagnostics };
+}
+
+const pointerToDotted = (pointer: string) =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
+
+/**
+ * Plain scalars that YAML 1.1 (Helm, Argo CD, kubectl: go-yaml) reads differently from YAML 1.2 (this tool,
+ * Kustomize): y/n/yes/no/on/off (booleans in 1.1), 0644 (octal in 1.1, decimal here), 0o644 (a string in 1.1),
+ * 1:20 (sexagesimal 80 in 1.1), 1_000 (1000 in 1.1), and the merge key <<. A cheap filter first; only candidates
+ * are parsed again as 1.1. Timestamps are left alone (both read the same text).
+ */
+const MAYBE_1_1 = /^(?:[-+]?[0-9.][0-9a-fA-FxXoObB_:.eE+-]*|[yYnN]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|<<|=)$/;
+const read11 = new Map<string, unknown>();
+function yaml11Problem(node: Scalar, isKey: boolean): { message: string; suggestion: string } | undefined {
+  if (node.type !== Scalar.PLAIN) return undefined;
+  const source = (node as Scalar & { source?: string }).source ?? String(node.value);
+  if (isKey && source === '<<') {
+    return { message: 'the merge key << is YAML 1.1 only: Helm would merge the aliased map here, tracestack reads a key named "<<"', suggestion: 'Write the merged keys out (or quote "<<" if you mean a key of that name).' };
+  }
+  if (!MAYBE_1_1.test(source)) return undefined;
+  const v12 = node.value;
+  // numbers are common in environment files: each distinct scalar is parsed as 1.1 once
+  let v11 = read11.get(source);
+  if (v11 === undefined && !read11.has(source)) {
+    try {
+      v11 = parse(source, { version: '1.1' });
+    } catch {
+      v11 = source;
+    }
+    if (read11.size > 10_000) read11.clear();
+    read11.set(source, v11);
+  }
+  if (v11 instanceof Date || Object.is(v11, v12)) return undefined;
+  const show = (v: unknown) => (typeof v === 'string' ? `the string "${v}"` : `${typeof v} ${String(v)}`);
+  const message = `unquoted ${source} is ${show(v12)} in YAML 1.2 (how tracestack reads it) but ${show(v11)} in YAML 1.1 (how Helm, Argo CD and kubectl read their values)`;
+  const quote = `or quote it ("${source}") for a string`;
+  const suggestion =
+    typeof v11 === 'boolean'
+      ? `Write ${v11} for a boolean, ${quote}.`
+      : typeof v11 === 'number' && typeof v12 === 'number'
+        ? `Write ${v11} if you mean octal ${source} (a file mode), ${v12} if you mean decimal, ${quote}.`
+        : typeof v11 === 'number'
+          ? `Write ${v11} for a number, ${quote}.`
+          : typeof v12 === 'number'
+            ? `Write ${v12} for a number, ${quote}.`
+            : `Quote it ("${source}").`;
+  return { message, suggestion };
 }
 
 /** The spec path (a.b[0].c) of the innermost map key or node at a source offset, for YAML-level errors. */

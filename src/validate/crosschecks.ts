@@ -1,13 +1,13 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { CHARTS, type ChartKey } from '../components/charts.js';
-import type { HelmUnit } from '../components/types.js';
+import type { HelmUnit, Unit } from '../components/types.js';
 import type { DefaultsLayer, LoadedEnvironment } from '../load/environments.js';
 import { isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
 import { unitsFor } from '../plan/plan.js';
 import { sampleAccessLogLine, TRACE_ID_REGEX } from '../resolve/accessLog.js';
 import { deriveNames, PORTS } from '../resolve/names.js';
-import { credentialKind } from '../verify/secrets.js';
+import { credentialKind, isEnvCredentialName, isPlaceholder, mask } from '../verify/secrets.js';
 import { checkUrls } from './urls.js';
 import { checkPassThrough, type ChartValues } from './passthrough.js';
 
@@ -27,7 +27,7 @@ const ptr = (...parts: Array<string | number>) => '/' + parts.map((p) => String(
  * Checks that need more than one field: the wiring between components that a schema cannot express. Each
  * problem says where (file:line:col via the loaded source) and what to set. Runs on a schema-valid environment.
  */
-export function crossCheck(loaded: LoadedEnvironment, env: Environment, options: CrossCheckOptions = {}): Diagnostic[] {
+export function crossCheck(loaded: LoadedEnvironment, env: Environment, options: CrossCheckOptions = {}, units: Unit[] = unitsFor(env, deriveNames(env))): Diagnostic[] {
   const s = env.spec;
   const out: Diagnostic[] = [];
   const at = (pointer: string, code: string, message: string, suggestion?: string, severity: 'error' | 'warning' = 'error', preferKey = false) =>
@@ -90,7 +90,6 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
   }
 
   const names = deriveNames(env);
-  const units = unitsFor(env, names);
   const helm = (id: string) => units.find((u): u is HelmUnit => u.kind === 'helm' && u.id === id);
   out.push(...checkPassThrough(loaded, env, options.chartValues, units));
 
@@ -213,12 +212,29 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
     ['prometheus', 'values'],
     ['grafana', 'values'],
   ];
+  const secret = (pointer: string, kind: string, value: string, preferKey = false) => {
+    at(pointer, 'secret', `this looks like ${kind}: "${mask(value)}"; credentials never go into git`, 'Create a Secret in the cluster and reference it (existingSecret / extraEnvFrom / envFromSecret in the chart).', 'error', preferKey);
+    // a token used as a key is never printed in full, not even in the path
+    const d = out[out.length - 1];
+    d.path = d.path.split('.').map((seg) => (credentialKind(undefined, seg) ? mask(seg) : seg)).join('.');
+  };
   const walk = (value: unknown, pointer: string, key: string | undefined) => {
     if (typeof value === 'string') {
       const kind = credentialKind(key, value);
-      if (kind) at(pointer, 'secret', `this looks like ${kind}; credentials never go into git`, 'Create a Secret in the cluster and reference it (existingSecret / extraEnvFrom / envFromSecret in the chart).');
+      if (kind) secret(pointer, kind, value);
     } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${pointer}/${i}`, key));
-    else if (isPlainObject(value)) for (const [k, v] of Object.entries(value)) walk(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k);
+    else if (isPlainObject(value)) {
+      // an env var entry: {name: DB_PASSWORD, value: literal}
+      const envValue = typeof value.name === 'string' && isEnvCredentialName(value.name) && typeof value.value === 'string' && !isPlaceholder(value.value);
+      if (envValue) secret(`${pointer}/value`, `a literal value of env var ${value.name as string} (rule tracestack/env-credential)`, value.value as string);
+      for (const [k, v] of Object.entries(value)) {
+        const child = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        // a token used as a map key
+        const keyKind = credentialKind(undefined, k);
+        if (keyKind) secret(child, keyKind, k, true);
+        if (!(envValue && k === 'value')) walk(v, child, k);
+      }
+    }
   };
   for (const parts of passThrough) {
     const pointer = ptr('spec', ...parts);

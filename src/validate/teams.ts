@@ -45,6 +45,19 @@ export function validateTeams(loaded: LoadedEnvironment, env: Environment): Diag
     }
   });
 
+  // Each team renders units (and Argo CD Applications, files) named team-<name>, team-<name>-namespaces and
+  // team-<name>-sampling: teams "x" and "x-sampling" would both render team-x-sampling.
+  const unitOwner = new Map<string, number>();
+  teams.forEach((team, i) => {
+    for (const id of [`team-${team.name}`, `team-${team.name}-namespaces`, `team-${team.name}-sampling`]) {
+      const other = unitOwner.get(id);
+      if (other !== undefined && teams[other].name !== team.name) {
+        const [a, b] = [teams[other].name, team.name].sort((x, y) => x.length - y.length);
+        at(`/spec/teams/${i}/name`, 'team-name-collision', `teams "${a}" and "${b}" (spec.teams[${other}] and spec.teams[${i}]) would both render ${id} (its Argo CD Application, Kustomize folder and files)`, `Rename team "${b}" so that it does not end in -namespaces or -sampling after another team's name.`);
+      } else if (other === undefined) unitOwner.set(id, i);
+    }
+  });
+
   // Every team namespace gets the team's Instrumentation; listing it for the shared one too would render two
   // Instrumentations of the same name in one namespace.
   s.instrumentation.namespaces.forEach((ns, j) => {

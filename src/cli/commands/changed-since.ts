@@ -25,6 +25,7 @@ export function selectChanged(changed: string[], existsNow: (name: string) => bo
 /** Environment files changed between REV and the work tree (committed, staged, unstaged and untracked). */
 export function changedSince(root: string, rev: string): string[] {
   const prefix = `${repoPrefix(root)}environments/`;
+  // resolved to a commit first, and --end-of-options: a revision is never read as an option
   const commit = resolveCommit(root, rev, '--changed-since');
   const tracked = git(root, ['diff', '--name-only', '--no-renames', '-z', '--end-of-options', commit, '--', 'environments/']).split('\0');
   const untracked = git(root, ['ls-files', '--others', '--exclude-standard', '--full-name', '-z', '--', 'environments/']).split('\0');
@@ -46,6 +47,7 @@ export function registerChangedSince(program: Command) {
         return new CommanderError(2, 'tracestack.usage', message);
       };
       if (c.opts().env?.length) throw usage('--changed-since and --env cannot be combined');
+      if (rev.startsWith('-')) throw usage(`--changed-since ${JSON.stringify(rev)}: a git revision cannot start with "-" (it would be read as an option)`);
       if (!isGitRepo(root)) throw usage(`--changed-since needs a git repository (${root} is not in one)`);
       let changed: string[];
       try {

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic } from '../../diagnostics.js';
 import { buildReport, renderMarkdown, title } from '../../diff/report.js';
 import type { Change } from '../../write/write.js';
-import { backupTree, recoverInterruptedWrite, writeTree, WriteLock } from '../../write/write.js';
+import { backupTree, readLedger, recoverInterruptedWrite, writeTree, WriteLock } from '../../write/write.js';
 import { describeFsError, WriteRefused } from '../../write/errors.js';
+import { LEDGER_PATH } from '../../plan/plan.js';
+import { scanInputFile } from '../../verify/secrets.js';
 import { environmentSchema } from '../../validate/schema.js';
 import { git, GitError, isGitRepo, onPath, repoPrefix } from '../git.js';
 import { computeReport } from '../diff-report.js';
@@ -75,6 +77,8 @@ export function registerPr(program: Command) {
       if (index.status !== 0) return fail(`the git index cannot be saved (unresolved conflicts?): ${index.stderr.trim()}`);
       const startIndex = index.stdout.trim();
 
+      const outRel = opts.out.replace(/^\.\/|\/$/g, '');
+      const ownedBefore = safeLedgerFiles(computed.outDir);
       // The writer lock is held from before the branch is made until the commit is done: out/ changes only here.
       const lock = WriteLock.acquire(computed.outDir);
       let backup: ReturnType<typeof backupTree>;
@@ -90,13 +94,28 @@ export function registerPr(program: Command) {
         switched = true;
         await writeTree(computed.outDir, computed.result.tree, computed.result.rendered, true, false, lock);
         written = true;
-        git(root, ['add', '-A', '--', 'environments', opts.out]);
+        // Exactly what tracestack owns: the environment files and the ledger's files (plus the ledger, and ledger
+        // files it pruned). Anything else in environments/ or out/ (an .env, notes, a file put in out/ by hand) stays
+        // out of the commit, even when it is untracked.
+        const tracked = new Set(git(root, ['ls-files', '-z', '--', 'environments', outRel]).split('\0').filter(Boolean)); // relative to root, like the paths below
+        const envFiles = [...new Set([...(existsSync(join(root, 'environments')) ? readdirSync(join(root, 'environments')) : []).map((f) => `environments/${f}`), ...[...tracked].filter((p) => p.startsWith('environments/'))])].filter(isEnvironmentFile);
+        const outFiles = [...new Set([...safeLedgerFiles(computed.outDir), ...ownedBefore, LEDGER_PATH])].map((f) => `${outRel}/${f}`);
+        const paths = [...envFiles, ...outFiles].filter((p) => tracked.has(p) || existsSync(join(root, p)));
+        git(root, ['--literal-pathspecs', 'add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], paths.join('\0'));
+        const left = status(root).filter((p) => p.startsWith(envPrefix) || p.startsWith(outPrefix)).filter((p) => !paths.includes(p.slice(prefix.length)));
+        if (left.length) process.stderr.write(`not committed (not an environment file and not in ${outRel}/${LEDGER_PATH}):\n  ${left.join('\n  ')}\n`);
         const staged = git(root, ['diff', '--cached', '--name-only', '-z']).split('\0').filter(Boolean);
         if (!staged.length) {
           backToStart(root, startBranch, startCommit, branch, startIndex);
           switched = false;
           process.stderr.write('nothing to commit: environments/ and out/ match HEAD\n');
           return;
+        }
+        // Everything about to be committed is scanned for credentials, whole (comments too), as committed.
+        const found = stagedContents(root, staged).flatMap(([file, text]) => scanInputFile(file, text, 'commit'));
+        if (found.length) {
+          for (const d of found) process.stderr.write(formatDiagnostic(d) + '\n');
+          throw new WriteRefused('credentials found in what would be committed (above)');
         }
         // Described against --base (its out/ and environment files) with the fresh render: the same description
         // whether or not generate already ran.
@@ -145,6 +164,34 @@ function backToStart(root: string, startBranch: string, startCommit: string, bra
   git(root, startBranch ? ['switch', '-q', startBranch] : ['switch', '-q', '--detach', startCommit]);
   git(root, ['read-tree', startIndex]);
   git(root, ['branch', '-q', '-D', branch]);
+}
+
+/** environments/<name>.yaml (or .yml) and _defaults.yaml: the files tracestack reads. */
+const isEnvironmentFile = (p: string) => /^environments\/[^/]+\.ya?ml$/.test(p) && !/^environments\/[._]/.test(p) || p === 'environments/_defaults.yaml';
+
+function safeLedgerFiles(outDir: string): string[] {
+  try {
+    return readLedger(outDir)?.files ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/** The staged (index) contents of the given repository paths, read in one git process. */
+function stagedContents(root: string, paths: string[]): Array<[string, string]> {
+  const present = git(root, ['diff', '--cached', '--name-only', '-z', '--diff-filter=d']).split('\0').filter((p) => p && paths.includes(p));
+  if (!present.length) return [];
+  const r = spawnSync('git', ['cat-file', '--batch'], { cwd: root, input: present.map((p) => `:${p}\n`).join(''), maxBuffer: 256 * 1024 * 1024 });
+  const out: Array<[string, string]> = [];
+  let at = 0;
+  const buf = r.stdout;
+  for (const p of present) {
+    const nl = buf.indexOf(0x0a, at);
+    const size = Number(buf.subarray(at, nl).toString('utf8').split(' ')[2]);
+    out.push([p, buf.subarray(nl + 1, nl + 1 + size).toString('utf8')]);
+    at = nl + 1 + size + 1;
+  }
+  return out;
 }
 
 const inHead = (root: string, path: string) => spawnSync('git', ['cat-file', '-e', `HEAD:${path}`], { cwd: root }).status === 0;
