@@ -414,7 +414,7 @@ describe('class 6: git revisions and options', () => {
     for (const args of [['generate', `--changed-since=--output=${target}`], ['diff', `--changed-since=--output=${target}`], ['diff', `--base=--output=${target}`]]) {
       const r = runCli(dir, args);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.err).toMatch(/error: --(changed-since|base) "--output=[^"]+": not a git revision \(a revision never starts with "-"\)/);
+      expect(r.err).toMatch(/error: --(changed-since|base) "--output=[^"]+": not a git revision \(a revision never starts with "-"/);
       noInternal(r);
     }
     expect(existsSync(target)).toBe(false);

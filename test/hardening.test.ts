@@ -87,7 +87,7 @@ describe('template and option injection (class 3): refused at file:line:col, not
     for (const args of [['generate', `--changed-since=--output=${target}`], ['diff', '--changed-since', `--output=${target}`]]) {
       const r = runCli(dir, args);
       expect(r.code, r.err).toBe(2);
-      expect(r.err).toContain('a git revision cannot start with "-" (it would be read as an option)');
+      expect(r.err).toContain('not a git revision (a revision never starts with "-"');
       expect(existsSync(target)).toBe(false);
     }
     expect(treeHash(join(dir, 'out'))).toBe(before);

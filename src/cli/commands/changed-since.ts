@@ -47,7 +47,7 @@ export function registerChangedSince(program: Command) {
         return new CommanderError(2, 'tracestack.usage', message);
       };
       if (c.opts().env?.length) throw usage('--changed-since and --env cannot be combined');
-      if (rev.startsWith('-')) throw usage(`--changed-since ${JSON.stringify(rev)}: a git revision cannot start with "-" (it would be read as an option)`);
+      if (rev.startsWith('-')) throw usage(`--changed-since ${JSON.stringify(rev)}: not a git revision (a revision never starts with "-"; it would be read as an option)`);
       if (!isGitRepo(root)) throw usage(`--changed-since needs a git repository (${root} is not in one)`);
       let changed: string[];
       try {
