@@ -1,8 +1,6 @@
-import { isPlainObject } from '../../load/merge.js';
-import { ptr, type BehaviourRule, type Finding } from './types.js';
+import { obj, ptr, type BehaviourRule, type Finding } from './types.js';
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (isPlainObject(v) ? v : {});
 
 /**
  * With teams, the tenant is a header Tempo trusts (grafana/tempo v2.10.7 pkg/util user.ExtractOrgID via dskit's

@@ -1,10 +1,8 @@
 import type { K8sObject } from '../../components/types.js';
-import { isPlainObject } from '../../load/merge.js';
 import { applicationNamespaces } from '../../resolve/namespaces.js';
-import { helmUnit, namespacePointer, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
+import { obj, helmUnit, namespacePointer, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (isPlainObject(v) ? v : {});
 
 const collectors = (ctx: RuleContext): K8sObject[] =>
   ctx.units.flatMap((u) => (u.kind === 'kustomize' ? u.objects.filter((o) => o.kind === 'OpenTelemetryCollector') : []));

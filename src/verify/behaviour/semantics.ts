@@ -1,12 +1,10 @@
 import { TEMPO_BUILTIN_OVERRIDES, TEMPO_DEFAULT_TRACE_ID_LABEL } from '../../components/tempo/index.js';
 import { isPlainObject, deepMerge } from '../../load/merge.js';
-import { helmUnit, namespacePointer, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
+import { get, grafanaDatasources, helmUnit, namespacePointer, obj, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (isPlainObject(v) ? v : {});
 const leafPaths = (o: Obj, at = ''): string[] =>
   Object.entries(o).flatMap(([k, v]) => (isPlainObject(v) && Object.keys(v).length ? leafPaths(v, `${at}${k}.`) : [`${at}${k}`]));
-const get = (o: unknown, path: string) => path.split('.').reduce<unknown>((x, k) => (isPlainObject(x) ? x[k] : undefined), o);
 
 /** The pointer of a pass-through value if the user wrote it, else the modelled field. */
 const passOr = (ctx: RuleContext, pass: string, modelled: string) => (ctx.written(pass) ? pass : modelled);
@@ -105,12 +103,9 @@ export const grafanaOrgs: BehaviourRule = {
     const exists = new Set([1, ...(spec.existingOrgIds ?? [])]);
     const out: Finding[] = [];
     const missing = new Map<number, string[]>();
-    const sources = (get(g.values, 'datasources') as Obj | undefined) ?? {};
-    for (const file of Object.values(sources)) {
-      for (const ds of (obj(file).datasources as Obj[] | undefined) ?? []) {
-        const org = Number(ds.orgId ?? 1);
-        if (!exists.has(org)) missing.set(org, [...(missing.get(org) ?? []), String(ds.name)]);
-      }
+    for (const ds of grafanaDatasources(g.values)) {
+      const org = Number(ds.orgId ?? 1);
+      if (!exists.has(org)) missing.set(org, [...(missing.get(org) ?? []), String(ds.name)]);
     }
     for (const [org, names] of missing) {
       const team = (ctx.env.spec.teams ?? []).findIndex((t) => t.grafanaOrgId === org);
@@ -147,18 +142,15 @@ export const exemplarLabel: BehaviourRule = {
     const defaults = obj(obj(tempo.values.overrides).defaults);
     const written = new Set([labelOf(defaults), ...Object.values(obj(tempo.values.per_tenant_overrides)).map(labelOf)]);
     const out: Finding[] = [];
-    const sources = (get(g.values, 'datasources') as Obj | undefined) ?? {};
-    for (const file of Object.values(sources)) {
-      for (const ds of (obj(file).datasources as Obj[] | undefined) ?? []) {
-        for (const d of (get(ds, 'jsonData.exemplarTraceIdDestinations') as Obj[] | undefined) ?? []) {
-          const wrong = [...written].filter((l) => l !== d.name);
-          if (!wrong.length) continue;
-          out.push({
-            pointer: passOr(ctx, ptr('spec', 'tempo', 'values', 'overrides'), passOr(ctx, ptr('spec', 'grafana', 'values', 'datasources'), ptr('spec', 'tempo', 'metricsGenerator'))),
-            message: `Grafana datasource "${String(ds.name)}" reads exemplar label "${String(d.name)}", but Tempo's metrics generator writes the trace id as "${wrong.join('", "')}": exemplars never link to traces`,
-            suggestion: `Make overrides.defaults.metrics_generator.trace_id_label_name and the datasource's exemplarTraceIdDestinations name agree (tracestack renders "${String(d.name)}" for both).`,
-          });
-        }
+    for (const ds of grafanaDatasources(g.values)) {
+      for (const d of (get(ds, 'jsonData.exemplarTraceIdDestinations') as Obj[] | undefined) ?? []) {
+        const wrong = [...written].filter((l) => l !== d.name);
+        if (!wrong.length) continue;
+        out.push({
+          pointer: passOr(ctx, ptr('spec', 'tempo', 'values', 'overrides'), passOr(ctx, ptr('spec', 'grafana', 'values', 'datasources'), ptr('spec', 'tempo', 'metricsGenerator'))),
+          message: `Grafana datasource "${String(ds.name)}" reads exemplar label "${String(d.name)}", but Tempo's metrics generator writes the trace id as "${wrong.join('", "')}": exemplars never link to traces`,
+          suggestion: `Make overrides.defaults.metrics_generator.trace_id_label_name and the datasource's exemplarTraceIdDestinations name agree (tracestack renders "${String(d.name)}" for both).`,
+        });
       }
     }
     return out;

@@ -55,4 +55,12 @@ export const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleB
 /** API groups served by every Kubernetes API server (no CRD needed). */
 export const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'autoscaling', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'apiextensions.k8s.io', 'admissionregistration.k8s.io', 'coordination.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io']);
 
+type Obj = Record<string, unknown>;
+/** A map, or an empty one for anything else (rendered values are read defensively: pass-through can put anything there). */
+export const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
+/** The value at a dotted path, or undefined. */
+export const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((x, k) => obj(x)[k], o);
+/** Every datasource the rendered Grafana values provision (all provisioning files). */
+export const grafanaDatasources = (values: Obj): Obj[] => Object.values(obj(values.datasources)).flatMap((file) => (obj(file).datasources as Obj[] | undefined) ?? []);
+
 export const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
