@@ -7,6 +7,8 @@ import { readInputs } from '../src/cli/io.js';
 import { behaviourInputs } from '../src/pipeline.js';
 import { BEHAVIOUR_RULES, verifyBehaviour, type BehaviourInput } from '../src/verify/behaviour/index.js';
 import { editFile, readTree, REPO, runCli, scratchRepo } from './helpers/repo.js';
+import { schemastoreValidator, validateObject } from './helpers/upstream.js';
+import { parse } from 'yaml';
 
 /**
  * The behaviour verifier: every rule passes on every example, and each rule catches its fact when a copy of an
@@ -99,7 +101,11 @@ describe('behaviour verifier', () => {
       const ns = readFileSync(join(dir, 'out/prod/kustomize/namespaces/kustomization.yaml'), 'utf8');
       expect(ns).toContain('namespace: shop');
       expect(ns).not.toContain('payments');
+      // both pass the upstream schemas: the Application CRD (strict) and SchemaStore's helmfile schema (hooks)
+      expect(validateObject(parse(app))).toEqual([]);
       const helmfile = readFileSync(join(dir, 'out/prod/helmfile.yaml'), 'utf8');
+      const helmfileSchema = schemastoreValidator('helmfile');
+      expect(helmfileSchema(parse(helmfile)), JSON.stringify(helmfileSchema.errors)).toBe(true);
       expect(helmfile).toMatch(/command: kubectl\n\s+args:\n\s+- label\n\s+- --overwrite\n\s+- namespace\n\s+- payments\n\s+- istio-injection=enabled/);
     });
   });
