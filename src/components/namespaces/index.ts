@@ -46,7 +46,7 @@ function namespaceObject(labels: Record<string, string>, annotations: Record<str
  */
 export const namespaces: Component = {
   id: 'namespaces',
-  units(env) {
+  units(env, names) {
     const existing = existingNamespaces(env);
     const labels = meshEnrolmentLabels(env);
     const teams = env.spec.teams ?? [];
@@ -66,7 +66,7 @@ export const namespaces: Component = {
     if (shared.length) units.push(created('namespaces', shared, {}));
     for (const team of teams) {
       const targets = [...team.namespaces].sort().filter((ns) => !existing.has(ns));
-      if (targets.length) units.push(created(`team-${team.name}-namespaces`, targets, teamNamespaceAnnotations(env, team)));
+      if (targets.length) units.push(created(names.tenancy!.teamNamespacesUnit(team.name), targets, teamNamespaceAnnotations(env, team)));
     }
     for (const ns of applicationNamespaces(env).filter((n) => existing.has(n))) {
       const team = teamOf.get(ns);
