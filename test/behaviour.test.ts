@@ -251,6 +251,21 @@ describe('behaviour verifier', () => {
     });
   });
 
+  describe('tempo-reachable: the policy in front of Tempo still lets the collector write and Grafana read', () => {
+    it('a Grafana renamed through nameOverride is shut out', () => {
+      refused('teams-demo', '    persistence:\n', '    values:\n      nameOverride: traces-ui\n    persistence:\n', 'tempo-reachable', /does not admit Grafana \(grafana, app.kubernetes.io\/name=traces-ui\) on the query frontend's port 3200/, 'nameOverride: traces-ui');
+    });
+
+    it('a policy that selects another collector', () => {
+      const broken = withUnits(example('prod'), (units) => {
+        const p = unit<KustomizeUnit>(units, 'tempo-access').objects[0] as any;
+        p.spec.ingress[1].from[0].podSelector.matchLabels['app.kubernetes.io/instance'] = 'otel.other';
+        return units;
+      });
+      expect(findings(broken, 'tempo-reachable')[0].message).toMatch(/does not admit collector otel\/otel on the distributor's OTLP port 4317: no span reaches Tempo/);
+    });
+  });
+
   it('rules run on every environment, not just the examples: a fresh environment with teams and existing namespaces passes', () => {
     const dir = scratchRepo();
     editFile(

@@ -4,36 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kustomizeBuild } from './helpers/kustomize.js';
 import { REPO } from './helpers/repo.js';
+import { admits } from '../src/verify/behaviour/access.js';
 
 /**
  * From the rendered teams-demo objects alone: who can reach Tempo. The NetworkPolicy is evaluated the way
  * Kubernetes does (a pod selected by an Ingress policy admits a connection only if some rule's peer and port
  * match), against the pods the rendered collector and Grafana release actually run: the operator's selector labels
- * for the OpenTelemetryCollector, the grafana chart's selector labels for the release named in helmfile.yaml.
+ * for the OpenTelemetryCollector, the grafana chart's selector labels for the release named in helmfile.yaml. The
+ * evaluator is the one rule tempo-reachable uses (src/verify/behaviour/access.ts).
  */
 const OUT = join(REPO, 'out', 'teams-demo');
 type Pod = { namespace: string; labels: Record<string, string> };
-const matches = (sel: any, labels: Record<string, string>) => Object.entries(sel?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-
-function admits(policies: any[], tempoNamespace: string, pod: Pod, port: number): boolean {
-  const selecting = policies.filter((p) => p.metadata.namespace === tempoNamespace && (p.spec.policyTypes ?? ['Ingress']).includes('Ingress'));
-  if (!selecting.length) return true;
-  const nsLabels = { 'kubernetes.io/metadata.name': pod.namespace };
-  return selecting.some((p) =>
-    (p.spec.ingress ?? []).some((rule: any) => {
-      const peerOk =
-        !rule.from?.length ||
-        rule.from.some((peer: any) => {
-          if (peer.ipBlock) return true;
-          const nsOk = peer.namespaceSelector ? matches(peer.namespaceSelector, nsLabels) : pod.namespace === tempoNamespace;
-          const podOk = peer.podSelector ? matches(peer.podSelector, pod.labels) : true;
-          return nsOk && podOk;
-        });
-      const portOk = !rule.ports?.length || rule.ports.some((p: any) => p.port === port);
-      return peerOk && portOk;
-    }),
-  );
-}
 
 describe('teams-demo: only the collector and Grafana reach Tempo', () => {
   const policies = kustomizeBuild(join(OUT, 'kustomize/tempo-access'));

@@ -6,7 +6,8 @@ import type { SourcePosition } from '../../diagnostics.js';
 import { argoNamespaces, crdOrder } from './sync.js';
 import { collectorPipelines, collectorWaitsForMetadata, exemplarLabel, grafanaOrgs, meshEnrolment, operatorLanguages, tempoTenantBlocks } from './semantics.js';
 import type { BehaviourRule } from './types.js';
-import { tenantIsolation } from './access.js';
+import { pointerToPath } from '../../validate/schema.js';
+import { tempoReachable, tenantIsolation } from './access.js';
 
 /**
  * What tracestack proves about a stack before writing it: each rule encodes one behaviour of the program that
@@ -24,6 +25,7 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
   collectorWaitsForMetadata,
   collectorPipelines,
   tenantIsolation,
+  tempoReachable,
 ];
 
 export interface BehaviourInput {
@@ -47,10 +49,9 @@ export function verifyBehaviour(input: BehaviourInput, rules: readonly Behaviour
   const out: Diagnostic[] = [];
   for (const rule of rules) {
     for (const f of rule.check(ctx)) {
-      const path = f.pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).reduce((a, p) => (/^\d+$/.test(p) ? `${a}[${p}]` : a ? `${a}.${p}` : p), '');
       // a map or list is pointed at by its key, a scalar by its value
       const value = at(f.pointer);
-      out.push({ ...input.locate(f.pointer, value !== null && typeof value === 'object'), path, code: rule.id, message: f.message, ...(f.suggestion ? { suggestion: f.suggestion } : {}), severity: 'error' });
+      out.push({ ...input.locate(f.pointer, value !== null && typeof value === 'object'), path: pointerToPath(f.pointer), code: rule.id, message: f.message, ...(f.suggestion ? { suggestion: f.suggestion } : {}), severity: 'error' });
     }
   }
   return out;
