@@ -1,6 +1,6 @@
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { loadDefaultsLayer, loadEnvironmentFile, type DefaultsLayer, type InputFile, type LoadedEnvironment } from './load/environments.js';
-import { deriveNames } from './resolve/names.js';
+import { deriveNames } from './components/names.js';
 import { verifyBehaviour, type BehaviourInput } from './verify/behaviour/index.js';
 import type { Environment } from './model.js';
 import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';

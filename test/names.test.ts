@@ -3,8 +3,8 @@ import { readInputs } from '../src/cli/io.js';
 import type { Environment } from '../src/model.js';
 import { validateInputs } from '../src/pipeline.js';
 import { unitsFor } from '../src/plan/plan.js';
-import { deriveNames } from '../src/resolve/names.js';
-import { TRACE_ID_REGEX, sampleAccessLogLine } from '../src/resolve/accessLog.js';
+import { deriveNames } from '../src/components/names.js';
+import { TRACE_ID_REGEX, sampleAccessLogLine } from '../src/components/access-log.js';
 import { REPO } from './helpers/repo.js';
 
 const [dev, prod] = validateInputs(readInputs(REPO)).environments;

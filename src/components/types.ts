@@ -1,5 +1,5 @@
 import type { Environment } from '../model.js';
-import type { Names } from '../resolve/names.js';
+import type { Names } from './names.js';
 
 /** A Kubernetes object as plain data. */
 export interface K8sObject {

@@ -2,7 +2,7 @@ import type { HelmUnit, K8sObject, KustomizeUnit, Unit } from '../components/typ
 import { isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
 import { unitsFor } from '../plan/plan.js';
-import { deriveNames, TENANT_HEADER } from '../resolve/names.js';
+import { deriveNames, TENANT_HEADER } from '../components/names.js';
 
 /**
  * The trace path of one environment as a graph: sources (mesh, edge, instrumented apps) -> collector (and its

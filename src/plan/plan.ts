@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { COMPONENTS } from '../components/index.js';
 import type { HelmUnit, K8sObject, KustomizeUnit, Unit } from '../components/types.js';
 import type { Environment } from '../model.js';
-import { deriveNames, type Names } from '../resolve/names.js';
+import { deriveNames, type Names } from '../components/names.js';
 import { baseTeamsEnvironment } from '../resolve/resolve.js';
 import { toYaml, yamlFile } from '../render/yaml.js';
 import { mergePatch } from './patch.js';

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import type { Environment } from '../model.js';
-import { PLATFORM_TENANT } from '../resolve/names.js';
+import { PLATFORM_TENANT } from '../components/names.js';
 import { pointerToPath } from './schema.js';
 
 /**

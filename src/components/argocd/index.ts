@@ -1,6 +1,6 @@
 import type { Component } from '../types.js';
 import { chartFor } from '../charts.js';
-import { RELEASES } from '../../resolve/names.js';
+import { RELEASES } from '../names.js';
 import { withPassThrough } from '../values.js';
 
 /**

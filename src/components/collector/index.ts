@@ -1,6 +1,6 @@
 import type { Component, K8sObject, KustomizeUnit } from '../types.js';
 import { WAVES } from '../types.js';
-import { PORTS, TENANT_HEADER, type Tenancy } from '../../resolve/names.js';
+import { PORTS, TENANT_HEADER, type Tenancy } from '../names.js';
 
 /** The k8s.namespace.name resource attribute: what k8sattributes sets and the routing table reads. */
 export const NAMESPACE_ATTRIBUTE = 'k8s.namespace.name';

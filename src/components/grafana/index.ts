@@ -1,8 +1,8 @@
 import type { Component } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
-import { RELEASES, TENANT_HEADER, type Names, type Tenant } from '../../resolve/names.js';
-import { TRACE_ID_REGEX } from '../../resolve/accessLog.js';
+import { RELEASES, TENANT_HEADER, type Names, type Tenant } from '../names.js';
+import { TRACE_ID_REGEX } from '../access-log.js';
 import { withPassThrough } from '../values.js';
 import { EXEMPLAR_TRACE_ID_LABEL } from '../tempo/index.js';
 import type { Team } from '../../model.js';

@@ -1,7 +1,7 @@
 import type { Component } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
-import { PORTS, RELEASES } from '../../resolve/names.js';
+import { PORTS, RELEASES } from '../names.js';
 import { withPassThrough } from '../values.js';
 
 /** ingress-nginx 4.15.1 (final release; the project was retired in March 2026) with its OpenTelemetry module on. */

@@ -1,7 +1,7 @@
 import type { Component, K8sObject } from '../types.js';
 import { WAVES } from '../types.js';
 import type { Environment } from '../../model.js';
-import type { Names } from '../../resolve/names.js';
+import type { Names } from '../names.js';
 
 /** The Instrumentation every application namespace gets; a team may override the sampler ratio. */
 export function instrumentationObject(env: Environment, names: Names, samplerArgument?: number): K8sObject {

@@ -1,8 +1,8 @@
 import type { Component, K8sObject, Unit } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
-import { PORTS, RELEASES, type Names } from '../../resolve/names.js';
-import { ACCESS_LOG_FORMAT } from '../../resolve/accessLog.js';
+import { PORTS, RELEASES, type Names } from '../names.js';
+import { ACCESS_LOG_FORMAT } from '../access-log.js';
 import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
 
 /** A Telemetry without selector: mesh-wide in the root namespace, namespace-wide anywhere else. */

@@ -1,7 +1,7 @@
 import type { Component, K8sObject, Unit } from '../types.js';
 import { WAVES } from '../types.js';
 import type { Environment, Team } from '../../model.js';
-import { applicationNamespaces, existingNamespaces, meshEnrolmentLabels, NAMESPACE_UNIT_HOME } from '../../resolve/namespaces.js';
+import { applicationNamespaces, existingNamespaces, meshEnrolmentLabels, NAMESPACE_UNIT_HOME } from './facts.js';
 
 /** Name of the Namespace object in the shared base; Kustomize's namespace transformer renames it per overlay. */
 export const NAMESPACE_PLACEHOLDER = 'app-namespace';

@@ -1,7 +1,7 @@
 import type { Component } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
-import { RELEASES } from '../../resolve/names.js';
+import { RELEASES } from '../names.js';
 import { withPassThrough } from '../values.js';
 
 /**

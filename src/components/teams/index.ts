@@ -2,7 +2,7 @@ import type { Component, Unit } from '../types.js';
 import { WAVES } from '../types.js';
 import { instrumentationObject } from '../instrumentation/index.js';
 import { telemetryObject } from '../istio/index.js';
-import type { Names } from '../../resolve/names.js';
+import type { Names } from '../names.js';
 
 /**
  * Per team: an Instrumentation in each of its namespaces (one Application), and, when the team overrides the

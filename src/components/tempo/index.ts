@@ -1,11 +1,11 @@
 import type { Component, K8sObject } from '../types.js';
 import { WAVES } from '../types.js';
 import { chartFor } from '../charts.js';
-import { PORTS, RELEASES } from '../../resolve/names.js';
+import { PORTS, RELEASES } from '../names.js';
 import { withPassThrough } from '../values.js';
 import { deepMerge } from '../../load/merge.js';
 import type { Environment, EnvironmentSpec } from '../../model.js';
-import type { Names } from '../../resolve/names.js';
+import type { Names } from '../names.js';
 
 /** Tempo 2.x retention is in hours (a Go duration): 14d -> 336h. */
 export function retentionHours(retention: string): string {

@@ -1,4 +1,4 @@
-import { PORTS } from '../../resolve/names.js';
+import { PORTS } from '../../components/names.js';
 import { helmUnit, obj, ptr, type BehaviourRule, type Finding } from './types.js';
 
 type Obj = Record<string, unknown>;

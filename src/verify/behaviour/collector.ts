@@ -1,5 +1,5 @@
 import type { K8sObject } from '../../components/types.js';
-import { applicationNamespaces } from '../../resolve/namespaces.js';
+import { applicationNamespaces } from '../../components/namespaces/facts.js';
 import { obj, helmUnit, namespacePointer, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
 
 type Obj = Record<string, unknown>;

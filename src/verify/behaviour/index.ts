@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../diagnostics.js';
 import type { Unit } from '../../components/types.js';
 import type { Environment } from '../../model.js';
-import type { Names } from '../../resolve/names.js';
+import type { Names } from '../../components/names.js';
 import type { SourcePosition } from '../../diagnostics.js';
 import { argoNamespaces, crdOrder } from './sync.js';
 import { collectorPipelines, collectorWaitsForMetadata, exemplarLabel, grafanaOrgs, meshEnrolment, operatorLanguages, tempoTenantBlocks } from './semantics.js';

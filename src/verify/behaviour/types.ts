@@ -1,6 +1,6 @@
 import type { HelmUnit, Unit } from '../../components/types.js';
 import type { Environment } from '../../model.js';
-import type { Names } from '../../resolve/names.js';
+import type { Names } from '../../components/names.js';
 
 /** What a behaviour rule sees: the resolved environment and the units exactly as they are rendered. */
 export interface RuleContext {

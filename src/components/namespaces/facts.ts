@@ -1,4 +1,4 @@
-import type { Environment } from '../model.js';
+import type { Environment } from '../../model.js';
 
 /** Namespaces every cluster has: nothing needs to create them. */
 export const ALWAYS_PRESENT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
