@@ -3,7 +3,8 @@ import { loadDefaultsLayer, loadEnvironmentFile, type DefaultsLayer, type InputF
 import { deriveNames } from './components/names.js';
 import { verifyBehaviour, type BehaviourInput } from './verify/behaviour/index.js';
 import type { Environment } from './model.js';
-import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH, unitsFor } from './plan/plan.js';
+import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH } from './plan/plan.js';
+import { unitsFor } from './resolve/units.js';
 import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
 import { checkDefaultsLayer, crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
@@ -188,7 +189,7 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
     if (v.failed || (only && !only.has(env.metadata.name))) continue;
     const names = deriveNames(env);
     const units = unitsFor(env, names);
-    const part = planEnvironment(env, bases, options.outPath, v.sources[env.metadata.name], units);
+    const part = planEnvironment({ env, names, units }, bases, options.outPath, v.sources[env.metadata.name]);
     const loaded = v.loaded.get(env.metadata.name)!;
     const found = [
       ...verifyPart(part, [env], options, (file) => part.has(file) || candidateBases.has(file), units),

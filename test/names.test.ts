@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readInputs } from '../src/cli/io.js';
 import type { Environment } from '../src/model.js';
 import { validateInputs } from '../src/pipeline.js';
-import { unitsFor } from '../src/plan/plan.js';
+import { unitsFor } from '../src/resolve/units.js';
 import { deriveNames } from '../src/components/names.js';
 import { TRACE_ID_REGEX, sampleAccessLogLine } from '../src/components/access-log.js';
 import { REPO } from './helpers/repo.js';

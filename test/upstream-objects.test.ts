@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readInputs } from '../src/cli/io.js';
 import { validateInputs } from '../src/pipeline.js';
-import { unitsFor } from '../src/plan/plan.js';
+import { unitsFor } from '../src/resolve/units.js';
 import { kustomizeBuild } from './helpers/kustomize.js';
 import { listFiles, REPO } from './helpers/repo.js';
 import { checkObject, rbacShapeErrors, validateObject } from './helpers/upstream.js';

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateSchemas, SCHEMA_SOURCE_TEXT, UpstreamValidators, type SchemaSource } from '../verify/upstream.js';
 import { ChartValues } from '../validate/passthrough.js';
-import { CHARTS } from '../components/charts.js';
+import { pinnedCharts } from '../components/derived.js';
 import { TOOL_VERSION } from '../render/yaml.js';
 import { renderJson, renderText } from './report.js';
 import { useColour } from './colour.js';
@@ -220,7 +220,7 @@ program
     }
     // the charts tracestack pins (default versions), and which upstream chart folder their pass-through values meet
     const chartValues = ChartValues.at(schemas.dir);
-    const pinned = Object.values(CHARTS).flatMap((c) => (c.chart === 'base' ? ['base', 'istiod'] : [c.chart]).map((chart) => ({ chart, version: c.known[0] })));
+    const pinned = pinnedCharts();
     const charts = pinned.map((p) => ({ ...p, folder: chartValues?.lookup({ repo: '', repoURL: '', ...p })?.dir ?? null }));
     if (chartValues) {
       lines.push(`chart defaults: ${chartValues.chartsDir} (pass-through values are checked against them; unknown keys are warnings)`);

@@ -12,8 +12,11 @@ import { grafana } from './grafana/index.js';
 import { teams } from './teams/index.js';
 import { namespaces } from './namespaces/index.js';
 
-/** Every component, registered once. Adding a component is adding a folder and a line here. */
-export const COMPONENTS: readonly Component[] = [
+/**
+ * Every component, registered once, in render order (units, helmfile releases and Argo CD Applications follow it).
+ * Adding a component is adding a folder and a line here; every table is derived from the list (derived.ts).
+ */
+const REGISTRY: Component[] = [
   argocd,
   namespaces,
   certManager,
@@ -27,3 +30,26 @@ export const COMPONENTS: readonly Component[] = [
   instrumentation,
   teams,
 ];
+
+let version = 0;
+
+/** The registered components, in render order. */
+export const components = (): readonly Component[] => REGISTRY;
+
+/** Bumped whenever the registry changes, so derived tables know when to recompute. */
+export const registryVersion = () => version;
+
+/**
+ * Register a component at run time (tests, and extensions that cannot add a line above); returns the function
+ * that removes it again. Its id must be new.
+ */
+export function registerComponent(c: Component): () => void {
+  if (REGISTRY.some((r) => r.id === c.id)) throw new Error(`component "${c.id}" is already registered`);
+  REGISTRY.push(c);
+  version++;
+  return () => {
+    const i = REGISTRY.indexOf(c);
+    if (i >= 0) REGISTRY.splice(i, 1);
+    version++;
+  };
+}

@@ -70,34 +70,61 @@ export interface KustomizeUnit extends UnitCommon {
 
 export type Unit = HelmUnit | KustomizeUnit;
 
+/** A chart a component renders values for (one spec.chartVersions key). */
+export interface ChartDescription {
+  /** The spec.chartVersions key. */
+  key: string;
+  /** helmfile repository name and its URL. */
+  repo: string;
+  repoURL: string;
+  chart: string;
+  /** Versions whose values tracestack writes and tests (the first is the default). */
+  known: readonly string[];
+  /** Other charts of the same family pinned by the same key and version (istio: istiod beside base). */
+  family?: readonly string[];
+}
+
+/** Free-form Helm values a user may pass through to a chart (deep-merged over what tracestack renders). */
+export interface PassThroughDescription {
+  /** The spec path of the values, e.g. ['tempo', 'values']. */
+  at: readonly string[];
+  /** The chart they go to (in messages). */
+  chart: string;
+  /**
+   * Values paths the chart renders through Helm's `tpl` (a `{{` below them would run as a template at install
+   * time), read from the chart's templates at the pinned version; `source` says where.
+   */
+  tpl?: { source: string; paths: readonly string[] };
+}
+
+/**
+ * One component, described once. Every table the rest of tracestack needs (charts and repositories, waves,
+ * unit ids, platform namespaces, the kinds a team may not deploy, the pass-through values the credential scan,
+ * redaction and the tpl check look at, the environment schema) is derived from these descriptions
+ * (components/derived.ts). Adding a component is adding a folder and one line in components/index.ts.
+ */
 export interface Component {
   id: string;
+  /** spec.<specKey> configures it (absent for components driven by other sections, e.g. namespaces). */
+  specKey?: string;
+  /**
+   * JSON Schema of spec.<specKey> for a component whose section is not in schemas/environment.schema.json yet; the
+   * environment schema is that file plus these sections (validate/schema.ts).
+   */
+  schema?: Record<string, unknown>;
+  charts?: readonly ChartDescription[];
+  /** The sync waves its units use, by name: every unit's wave is one of these. */
+  waves: Readonly<Record<string, number>>;
+  /** The unit ids it may render (`*` stands for a name part, e.g. team-*): a need must name one of these. */
+  provides: readonly string[];
+  /** The platform namespace it installs into when enabled (no team may own it), with its spec path. */
+  platformNamespace?(env: Environment): { path: string; namespace: string } | undefined;
+  /** Kinds a team's AppProject may not deploy: the platform renders them in team namespaces. */
+  teamForbiddenKinds?: ReadonlyArray<{ group: string; kind: string }>;
+  passThrough?: readonly PassThroughDescription[];
   /** Units for this environment; only what the environment enables. */
   units(env: Environment, names: Names): Unit[];
 }
 
-export const CHART_REPOS = {
-  jetstack: 'https://charts.jetstack.io',
-  istio: 'https://istio-release.storage.googleapis.com/charts',
-  'open-telemetry': 'https://open-telemetry.github.io/opentelemetry-helm-charts',
-  'grafana-community': 'https://grafana-community.github.io/helm-charts',
-  'prometheus-community': 'https://prometheus-community.github.io/helm-charts',
-  'ingress-nginx': 'https://kubernetes.github.io/ingress-nginx',
-  argo: 'https://argoproj.github.io/argo-helm',
-} as const;
-
-
-/** Sync waves in dependency order: CRDs and operators before the custom resources that need them. */
-export const WAVES = {
-  /** Application and team namespaces, before anything is applied into them. */
-  namespaces: -30,
-  certManager: -10,
-  crds: -5,
-  operators: 0,
-  backends: 5,
-  collector: 10,
-  edges: 15,
-  instrumentation: 20,
-  /** Permissions the collector needs before it starts (k8sattributes). */
-  collectorRbac: 9,
-} as const;
+/** Identity, for type checking a description where it is written. */
+export const defineComponent = <C extends Component>(c: C): C => c;

@@ -1,4 +1,5 @@
 import { isMap, isScalar, parseAllDocuments } from 'yaml';
+import { passThroughKeys } from '../components/derived.js';
 
 export const REDACTED = '<redacted>';
 export const REDACTED_CHANGED = '<redacted, changed>';
@@ -53,6 +54,7 @@ const SENSITIVE_KEY = /(password|passwd|secret|token|apikey|api_key|accesskey|se
 /** Whether a spec path's value must not be printed (a secret-looking key inside a pass-through values map). */
 export function isSensitiveSpecPath(path: string): boolean {
   const parts = path.split('.');
-  const inValues = parts.findIndex((p) => /^(values|baseValues|istiodValues)$/.test(p));
+  const keys = passThroughKeys();
+  const inValues = parts.findIndex((p) => keys.has(p));
   return inValues >= 0 && parts.slice(inValues + 1).some((p) => SENSITIVE_KEY.test(p.replace(/[-_]/g, '')) || SENSITIVE_KEY.test(p));
 }

@@ -1,7 +1,7 @@
 import type { HelmUnit, K8sObject, KustomizeUnit, Unit } from '../components/types.js';
 import { isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
-import { unitsFor } from '../plan/plan.js';
+import { unitsFor } from '../resolve/units.js';
 import { deriveNames, TENANT_HEADER } from '../components/names.js';
 
 /**

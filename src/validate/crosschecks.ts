@@ -1,10 +1,10 @@
 import type { Diagnostic } from '../diagnostics.js';
-import { CHARTS, type ChartKey } from '../components/charts.js';
+import { charts, passThroughs } from '../components/derived.js';
 import type { HelmUnit, Unit } from '../components/types.js';
 import type { DefaultsLayer, LoadedEnvironment } from '../load/environments.js';
 import { isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
-import { unitsFor } from '../plan/plan.js';
+import { unitsFor } from '../resolve/units.js';
 import { sampleAccessLogLine, TRACE_ID_REGEX } from '../components/access-log.js';
 import { deriveNames, PORTS } from '../components/names.js';
 import { credentialKind, isEnvCredentialName, isPlaceholder, mask } from '../verify/secrets.js';
@@ -77,7 +77,7 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
 
   // Chart versions: only those whose values tracestack knows how to write.
   for (const [key, version] of Object.entries(s.chartVersions ?? {})) {
-    const c = CHARTS[key as ChartKey];
+    const c = charts().get(key);
     if (!c || (c.known as readonly string[]).includes(version!)) continue;
     const kafka = key === 'tempo' && /^v?3\./.test(version!) ? ' tempo-distributed 3.x is the Kafka-based Tempo 3 architecture (no ingester, no compactor); tracestack renders the 2.x line.' : '';
     at(
@@ -200,18 +200,8 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
     });
   }
   // Credentials pasted into pass-through Helm values: refused at their place in the environment file.
-  const passThrough = [
-    ['argocd', 'install', 'values'],
-    ['certManager', 'values'],
-    ['istio', 'baseValues'],
-    ['istio', 'istiodValues'],
-    ['istio', 'existingMeshConfig'],
-    ['ingressNginx', 'values'],
-    ['otelOperator', 'values'],
-    ['tempo', 'values'],
-    ['prometheus', 'values'],
-    ['grafana', 'values'],
-  ];
+  // every component's pass-through values (its description)
+  const passThrough = passThroughs().map((p) => p.at);
   const secret = (pointer: string, kind: string, value: string, preferKey = false) => {
     at(pointer, 'secret', `this looks like ${kind}: "${mask(value)}"; credentials never go into git`, 'Create a Secret in the cluster and reference it (existingSecret / extraEnvFrom / envFromSecret in the chart).', 'error', preferKey);
     // a token used as a key is never printed in full, not even in the path

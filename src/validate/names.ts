@@ -1,7 +1,7 @@
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import type { Environment } from '../model.js';
-import { unitsFor } from '../plan/plan.js';
+import { unitsFor } from '../resolve/units.js';
 import { deriveNames, type Names } from '../components/names.js';
 import type { Unit } from '../components/types.js';
 import { pointerToPath } from './schema.js';

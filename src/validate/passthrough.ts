@@ -6,7 +6,7 @@ import type { ChartRef, HelmUnit, Unit } from '../components/types.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import { clone, deepMerge, isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
-import { unitsFor } from '../plan/plan.js';
+import { unitsFor } from '../resolve/units.js';
 
 type Json = Record<string, unknown>;
 

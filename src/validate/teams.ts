@@ -2,6 +2,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedEnvironment } from '../load/environments.js';
 import type { Environment } from '../model.js';
 import { PLATFORM_TENANT } from '../components/names.js';
+import { platformNamespaces } from '../components/derived.js';
 import { pointerToPath } from './schema.js';
 
 /**
@@ -68,19 +69,9 @@ export function validateTeams(loaded: LoadedEnvironment, env: Environment): Diag
   });
 
   // A platform namespace inside a team would hand the platform's own spans (or the mesh root) to that team.
-  const platformNamespaces: Array<[string, string, boolean]> = [
-    ['spec.istio.namespace', s.istio.namespace, s.istio.enabled],
-    ['spec.collector.namespace', s.collector.namespace, s.collector.enabled],
-    ['spec.tempo.namespace', s.tempo.namespace, s.tempo.enabled],
-    ['spec.grafana.namespace', s.grafana.namespace, s.grafana.enabled],
-    ['spec.otelOperator.namespace', s.otelOperator.namespace, s.otelOperator.enabled],
-    ['spec.ingressNginx.namespace', s.ingressNginx.namespace, s.ingressNginx.enabled],
-    ['spec.certManager.namespace', s.certManager.namespace, s.certManager.enabled],
-    ['spec.argocd.namespace', s.argocd.namespace, true],
-    ['spec.prometheus.namespace', s.prometheus.namespace, s.prometheus.mode === 'deploy'],
-  ];
-  for (const [path, ns, on] of platformNamespaces) {
-    const owner = on ? teamByNamespace.get(ns) : undefined;
+  // every component's platform namespace (its description)
+  for (const { path, namespace: ns } of platformNamespaces(env)) {
+    const owner = teamByNamespace.get(ns);
     if (!owner) continue;
     const j = teams[owner.index].namespaces.indexOf(ns);
     at(`/spec/teams/${owner.index}/namespaces/${j}`, 'platform-namespace', `namespace "${ns}" is ${path}, a platform namespace; it cannot belong to team "${owner.team}"`, 'Keep platform namespaces out of spec.teams.');

@@ -1,7 +1,8 @@
-import type { Component } from '../types.js';
+import { defineComponent, type ChartDescription } from '../types.js';
 import { chartFor } from '../charts.js';
 import { RELEASES } from '../names.js';
 import { withPassThrough } from '../values.js';
+import { TPL } from './tpl.js';
 
 /**
  * Argo CD removed the built-in health check of Application resources in 1.8: without this one, an app-of-apps
@@ -22,8 +23,18 @@ return hs
 `;
 
 /** Argo CD itself: a helmfile release for bootstrap only (Argo CD does not manage its own install here). */
-export const argocd: Component = {
+const WAVES = { bootstrap: -20 } as const;
+
+export const ARGOCD_CHART: ChartDescription = { key: 'argo-cd', repo: 'argo', repoURL: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', known: ['10.1.1'] };
+
+export const argocd = defineComponent({
   id: 'argocd',
+  specKey: 'argocd',
+  charts: [ARGOCD_CHART],
+  waves: WAVES,
+  provides: ['argo-cd'],
+  platformNamespace: (env) => ({ path: 'spec.argocd.namespace', namespace: env.spec.argocd.namespace }),
+  passThrough: [{ at: ['argocd', 'install', 'values'], chart: 'argo-cd', tpl: TPL }],
   units(env) {
     const a = env.spec.argocd;
     if (!a.install.enabled) return [];
@@ -33,14 +44,14 @@ export const argocd: Component = {
         id: 'argo-cd',
         release: RELEASES.argocd,
         namespace: a.namespace,
-        chart: chartFor(env, 'argo-cd'),
+        chart: chartFor(env, ARGOCD_CHART),
         passThrough: 'spec.argocd.install.values',
         values: withPassThrough({ configs: { cm: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA } } }, a.install.values),
-        wave: -20,
+        wave: WAVES.bootstrap,
         needs: [],
         argocd: false,
         crds: ['argoproj.io'],
       },
     ];
   },
-};
+});

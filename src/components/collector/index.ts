@@ -1,5 +1,7 @@
-import type { Component, K8sObject, KustomizeUnit } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type K8sObject, type KustomizeUnit } from '../types.js';
+
+/** The collector's permissions (k8sattributes) exist before it starts. */
+const WAVES = { collectorRbac: 9, collector: 10 } as const;
 import { PORTS, TENANT_HEADER, type Tenancy } from '../names.js';
 
 /** The k8s.namespace.name resource attribute: what k8sattributes sets and the routing table reads. */
@@ -82,8 +84,14 @@ function rbacObjects(tenancy: Tenancy, namespace: string): K8sObject[] {
 }
 
 /** The OpenTelemetryCollector (v1beta1, config as an object) that fans spans in from the mesh, nginx and apps, and out to Tempo. */
-export const collector: Component = {
+export const collector = defineComponent({
   id: 'collector',
+  specKey: 'collector',
+  waves: WAVES,
+  provides: ['collector', 'collector-rbac'],
+  platformNamespace: (env) => (env.spec.collector.enabled ? { path: 'spec.collector.namespace', namespace: env.spec.collector.namespace } : undefined),
+  // a team's own collector could claim any tenant
+  teamForbiddenKinds: [{ group: 'opentelemetry.io', kind: 'OpenTelemetryCollector' }],
   units(env, names) {
     const c = env.spec.collector;
     if (!c.enabled) return [];
@@ -182,4 +190,4 @@ export const collector: Component = {
       },
     ];
   },
-};
+});

@@ -1,5 +1,8 @@
-import type { Component } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type ChartDescription } from '../types.js';
+import { TPL } from './tpl.js';
+
+const WAVES = { edges: 15 } as const;
+export const GRAFANA_CHART: ChartDescription = { key: 'grafana', repo: 'grafana-community', repoURL: 'https://grafana-community.github.io/helm-charts', chart: 'grafana', known: ['12.11.1'] };
 import { chartFor } from '../charts.js';
 import { RELEASES, TENANT_HEADER, type Names, type Tenant } from '../names.js';
 import { TRACE_ID_REGEX } from '../access-log.js';
@@ -127,8 +130,14 @@ export function datasources(names: Names, lokiUrl: string, teams: Team[] = []): 
 }
 
 /** Grafana with the three datasources provisioned under pinned uids. */
-export const grafana: Component = {
+export const grafana = defineComponent({
   id: 'grafana',
+  specKey: 'grafana',
+  charts: [GRAFANA_CHART],
+  waves: WAVES,
+  provides: ['grafana'],
+  platformNamespace: (env) => (env.spec.grafana.enabled ? { path: 'spec.grafana.namespace', namespace: env.spec.grafana.namespace } : undefined),
+  passThrough: [{ at: ['grafana', 'values'], chart: 'grafana', tpl: TPL }],
   units(env, names) {
     const g = env.spec.grafana;
     if (!g.enabled) return [];
@@ -144,7 +153,7 @@ export const grafana: Component = {
         id: 'grafana',
         release: RELEASES.grafana,
         namespace: g.namespace,
-        chart: chartFor(env, 'grafana'),
+        chart: chartFor(env, GRAFANA_CHART),
         passThrough: 'spec.grafana.values',
         values: withPassThrough(values, g.values),
         wave: WAVES.edges,
@@ -154,4 +163,4 @@ export const grafana: Component = {
       },
     ];
   },
-};
+});

@@ -1,12 +1,21 @@
-import type { Component } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type ChartDescription } from '../types.js';
+import { TPL } from './tpl.js';
+
+const WAVES = { edges: 15 } as const;
+export const INGRESS_NGINX_CHART: ChartDescription = { key: 'ingress-nginx', repo: 'ingress-nginx', repoURL: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx', known: ['4.15.1'] };
 import { chartFor } from '../charts.js';
 import { PORTS, RELEASES } from '../names.js';
 import { withPassThrough } from '../values.js';
 
 /** ingress-nginx 4.15.1 (final release; the project was retired in March 2026) with its OpenTelemetry module on. */
-export const ingressNginx: Component = {
+export const ingressNginx = defineComponent({
   id: 'ingress-nginx',
+  specKey: 'ingressNginx',
+  charts: [INGRESS_NGINX_CHART],
+  waves: WAVES,
+  provides: ['ingress-nginx'],
+  platformNamespace: (env) => (env.spec.ingressNginx.enabled ? { path: 'spec.ingressNginx.namespace', namespace: env.spec.ingressNginx.namespace } : undefined),
+  passThrough: [{ at: ['ingressNginx', 'values'], chart: 'ingress-nginx', tpl: TPL }],
   units(env, names) {
     const n = env.spec.ingressNginx;
     if (!n.enabled) return [];
@@ -31,7 +40,7 @@ export const ingressNginx: Component = {
         id: 'ingress-nginx',
         release: RELEASES.ingressNginx,
         namespace: n.namespace,
-        chart: chartFor(env, 'ingress-nginx'),
+        chart: chartFor(env, INGRESS_NGINX_CHART),
         passThrough: 'spec.ingressNginx.values',
         values: withPassThrough({ controller: { replicaCount: n.replicas, config } }, n.values),
         wave: WAVES.edges,
@@ -41,4 +50,4 @@ export const ingressNginx: Component = {
       },
     ];
   },
-};
+});

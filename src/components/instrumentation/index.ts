@@ -1,5 +1,6 @@
-import type { Component, K8sObject } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type K8sObject } from '../types.js';
+
+const WAVES = { instrumentation: 20 } as const;
 import type { Environment } from '../../model.js';
 import type { Names } from '../names.js';
 
@@ -20,8 +21,13 @@ export function instrumentationObject(env: Environment, names: Names, samplerArg
 }
 
 /** An Instrumentation per application namespace: context propagation and SDK export to the collector. */
-export const instrumentation: Component = {
+export const instrumentation = defineComponent({
   id: 'instrumentation',
+  specKey: 'instrumentation',
+  waves: WAVES,
+  provides: ['instrumentation'],
+  // a team deploying its own Instrumentation could change its auto-instrumentation (and the endpoint it exports to)
+  teamForbiddenKinds: [{ group: 'opentelemetry.io', kind: 'Instrumentation' }],
   units(env, names) {
     const i = env.spec.instrumentation;
     if (!i.enabled || i.namespaces.length === 0) return [];
@@ -38,4 +44,4 @@ export const instrumentation: Component = {
       },
     ];
   },
-};
+});

@@ -1,5 +1,9 @@
-import type { Component, K8sObject, Unit } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type ChartDescription, type K8sObject, type Unit } from '../types.js';
+import { TPL } from './tpl.js';
+
+/** CRDs (istio-base) first, then istiod, then the mesh Telemetry at the edges' wave. */
+const WAVES = { crds: -5, operators: 0, edges: 15 } as const;
+export const ISTIO_CHART: ChartDescription = { key: 'istio', repo: 'istio', repoURL: 'https://istio-release.storage.googleapis.com/charts', chart: 'base', known: ['1.30.3'], family: ['istiod'] };
 import { chartFor } from '../charts.js';
 import { PORTS, RELEASES, type Names } from '../names.js';
 import { ACCESS_LOG_FORMAT } from '../access-log.js';
@@ -23,8 +27,19 @@ export function telemetryObject(names: Names, name: string, samplingPercentage: 
 }
 
 /** Istio base (CRDs), istiod with the OpenTelemetry extension provider, and the mesh-wide Telemetry. */
-export const istio: Component = {
+export const istio = defineComponent({
   id: 'istio',
+  specKey: 'istio',
+  charts: [ISTIO_CHART],
+  waves: WAVES,
+  provides: ['istio-base', 'istiod', 'istio-telemetry'],
+  platformNamespace: (env) => (env.spec.istio.enabled ? { path: 'spec.istio.namespace', namespace: env.spec.istio.namespace } : undefined),
+  passThrough: [
+    { at: ['istio', 'baseValues'], chart: 'base' },
+    { at: ['istio', 'istiodValues'], chart: 'istiod', tpl: TPL },
+    // not Helm values, but pasted from a cluster: scanned for credentials like them
+    { at: ['istio', 'existingMeshConfig'], chart: 'istiod' },
+  ],
   units(env, names) {
     const s = env.spec.istio;
     if (!s.enabled) return [];
@@ -34,7 +49,7 @@ export const istio: Component = {
         id: 'istio-base',
         release: RELEASES.istioBase,
         namespace: s.namespace,
-        chart: chartFor(env, 'istio', 'base'),
+        chart: chartFor(env, ISTIO_CHART, 'base'),
         passThrough: 'spec.istio.baseValues',
         // The default-revision validating webhook points at istiod (default) or istiod-<revision>
         // (istio/istio 1.30.3 manifests/charts/base/templates/defaultrevision-validatingwebhookconfiguration.yaml).
@@ -52,7 +67,7 @@ export const istio: Component = {
         id: 'istiod',
         release: RELEASES.istiod,
         namespace: s.namespace,
-        chart: chartFor(env, 'istio', 'istiod'),
+        chart: chartFor(env, ISTIO_CHART, 'istiod'),
         passThrough: 'spec.istio.istiodValues',
         values: withPassThrough(
           {
@@ -94,7 +109,7 @@ export const istio: Component = {
     // An existing Istio (install: false): only the mesh Telemetry; the cluster has the CRDs and istiod.
     return s.install ? units : units.filter((u) => u.kind === 'kustomize');
   },
-};
+});
 
 /** API groups of Istio's CRDs (the istio-base release installs them; an existing Istio has them). */
 export const ISTIO_CRD_GROUPS = ['extensions.istio.io', 'networking.istio.io', 'security.istio.io', 'telemetry.istio.io'];

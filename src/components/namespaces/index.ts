@@ -1,5 +1,7 @@
-import type { Component, K8sObject, Unit } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type K8sObject, type Unit } from '../types.js';
+
+/** Application and team namespaces, before anything is applied into them. */
+const WAVES = { namespaces: -30 } as const;
 import type { Environment, Team } from '../../model.js';
 import { applicationNamespaces, existingNamespaces, meshEnrolmentLabels, NAMESPACE_UNIT_HOME } from './facts.js';
 
@@ -44,8 +46,10 @@ function namespaceObject(labels: Record<string, string>, annotations: Record<str
  * case only its labels and annotations are managed (Argo CD managedNamespaceMetadata, helmfile presync hooks).
  * Platform namespaces are created by the Application or release that installs into them (CreateNamespace).
  */
-export const namespaces: Component = {
+export const namespaces = defineComponent({
   id: 'namespaces',
+  waves: WAVES,
+  provides: ['namespaces', 'team-*-namespaces', 'namespace-*'],
   units(env, names) {
     const existing = existingNamespaces(env);
     const labels = meshEnrolmentLabels(env);
@@ -86,4 +90,4 @@ export const namespaces: Component = {
     }
     return units;
   },
-};
+});

@@ -1,5 +1,8 @@
-import type { Component } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type ChartDescription } from '../types.js';
+import { TPL } from './tpl.js';
+
+const WAVES = { operators: 0 } as const;
+export const OTEL_OPERATOR_CHART: ChartDescription = { key: 'otel-operator', repo: 'open-telemetry', repoURL: 'https://open-telemetry.github.io/opentelemetry-helm-charts', chart: 'opentelemetry-operator', known: ['0.122.0'] };
 import { chartFor } from '../charts.js';
 import { RELEASES } from '../names.js';
 import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
@@ -8,8 +11,14 @@ import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
  * The OpenTelemetry Operator. Its webhook certificate comes from cert-manager: the chart's self-generated
  * certificate is re-created on every Argo CD render (helm template has no lookup), a permanent OutOfSync.
  */
-export const otelOperator: Component = {
+export const otelOperator = defineComponent({
   id: 'otel-operator',
+  specKey: 'otelOperator',
+  charts: [OTEL_OPERATOR_CHART],
+  waves: WAVES,
+  provides: ['otel-operator'],
+  platformNamespace: (env) => (env.spec.otelOperator.enabled ? { path: 'spec.otelOperator.namespace', namespace: env.spec.otelOperator.namespace } : undefined),
+  passThrough: [{ at: ['otelOperator', 'values'], chart: 'otel-operator', tpl: TPL }],
   units(env) {
     const s = env.spec.otelOperator;
     if (!s.enabled) return [];
@@ -19,7 +28,7 @@ export const otelOperator: Component = {
         id: 'otel-operator',
         release: RELEASES.otelOperator,
         namespace: s.namespace,
-        chart: chartFor(env, 'otel-operator'),
+        chart: chartFor(env, OTEL_OPERATOR_CHART),
         passThrough: 'spec.otelOperator.values',
         values: withPassThrough(
           {
@@ -45,4 +54,4 @@ export const otelOperator: Component = {
       },
     ];
   },
-};
+});

@@ -1,5 +1,8 @@
-import type { Component } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type ChartDescription } from '../types.js';
+import { TPL } from './tpl.js';
+
+const WAVES = { crds: -5 } as const;
+export const PROMETHEUS_CHART: ChartDescription = { key: 'kube-prometheus-stack', repo: 'prometheus-community', repoURL: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', known: ['88.5.3'] };
 import { chartFor } from '../charts.js';
 import { RELEASES } from '../names.js';
 import { withPassThrough } from '../values.js';
@@ -8,8 +11,14 @@ import { withPassThrough } from '../values.js';
  * The Prometheus that receives the metrics generator's remote write. Mode external renders nothing (the URL is
  * used by Tempo and Grafana); mode deploy installs kube-prometheus-stack with the remote-write receiver on.
  */
-export const prometheus: Component = {
+export const prometheus = defineComponent({
   id: 'prometheus',
+  specKey: 'prometheus',
+  charts: [PROMETHEUS_CHART],
+  waves: WAVES,
+  provides: ['prometheus'],
+  platformNamespace: (env) => (env.spec.prometheus.mode === 'deploy' ? { path: 'spec.prometheus.namespace', namespace: env.spec.prometheus.namespace } : undefined),
+  passThrough: [{ at: ['prometheus', 'values'], chart: 'kube-prometheus-stack', tpl: TPL }],
   units(env) {
     const p = env.spec.prometheus;
     if (p.mode !== 'deploy') return [];
@@ -19,7 +28,7 @@ export const prometheus: Component = {
         id: 'prometheus',
         release: RELEASES.prometheus,
         namespace: p.namespace,
-        chart: chartFor(env, 'kube-prometheus-stack'),
+        chart: chartFor(env, PROMETHEUS_CHART),
         passThrough: 'spec.prometheus.values',
         values: withPassThrough(
           {
@@ -42,4 +51,4 @@ export const prometheus: Component = {
       },
     ];
   },
-};
+});

@@ -1,5 +1,7 @@
-import type { Component, Unit } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type Unit } from '../types.js';
+
+/** The Instrumentation before the apps (injection happens only when a pod is created); the sampling Telemetry at the edges' wave. */
+const WAVES = { instrumentation: 20, edges: 15 } as const;
 import { instrumentationObject } from '../instrumentation/index.js';
 import { telemetryObject } from '../istio/index.js';
 import type { Names } from '../names.js';
@@ -10,8 +12,13 @@ import type { Names } from '../names.js';
  * inject annotations) come from the namespaces component at the first wave. The tenant side (collector routing,
  * Tempo overrides, Grafana datasources, the team's AppProject) is rendered by those components from names.tenancy.
  */
-export const teams: Component = {
+export const teams = defineComponent({
   id: 'teams',
+  specKey: 'teams',
+  waves: WAVES,
+  provides: ['team-*', 'team-*-sampling'],
+  // a team's own Telemetry could change its sampling or send its spans elsewhere
+  teamForbiddenKinds: [{ group: 'telemetry.istio.io', kind: 'Telemetry' }],
   units(env, names: Names) {
     const tenancy = names.tenancy;
     if (!tenancy) return [];
@@ -46,4 +53,4 @@ export const teams: Component = {
     }
     return units;
   },
-};
+});

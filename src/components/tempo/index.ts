@@ -1,5 +1,8 @@
-import type { Component, K8sObject } from '../types.js';
-import { WAVES } from '../types.js';
+import { defineComponent, type ChartDescription, type K8sObject } from '../types.js';
+import { TPL } from './tpl.js';
+
+const WAVES = { backends: 5 } as const;
+export const TEMPO_CHART: ChartDescription = { key: 'tempo', repo: 'grafana-community', repoURL: 'https://grafana-community.github.io/helm-charts', chart: 'tempo-distributed', known: ['2.26.2'] };
 import { chartFor } from '../charts.js';
 import { PORTS, RELEASES } from '../names.js';
 import { withPassThrough } from '../values.js';
@@ -198,8 +201,14 @@ export function tempoAccessPolicy(env: Environment): K8sObject {
 }
 
 /** Grafana Tempo, tempo-distributed 2.x (distributor, ingester, compactor on object storage), with the metrics generator. */
-export const tempo: Component = {
+export const tempo = defineComponent({
   id: 'tempo',
+  specKey: 'tempo',
+  charts: [TEMPO_CHART],
+  waves: WAVES,
+  provides: ['tempo', 'tempo-access'],
+  platformNamespace: (env) => (env.spec.tempo.enabled ? { path: 'spec.tempo.namespace', namespace: env.spec.tempo.namespace } : undefined),
+  passThrough: [{ at: ['tempo', 'values'], chart: 'tempo', tpl: TPL }],
   units(env, names) {
     const t = env.spec.tempo;
     if (!t.enabled) return [];
@@ -241,7 +250,7 @@ export const tempo: Component = {
         id: 'tempo',
         release: RELEASES.tempo,
         namespace: t.namespace,
-        chart: chartFor(env, 'tempo'),
+        chart: chartFor(env, TEMPO_CHART),
         passThrough: 'spec.tempo.values',
         values: merged,
         wave: WAVES.backends,
@@ -264,4 +273,4 @@ export const tempo: Component = {
         : []),
     ];
   },
-};
+});

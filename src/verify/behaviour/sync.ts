@@ -1,5 +1,6 @@
 import type { Unit } from '../../components/types.js';
-import { applicationSyncOptions, createdNamespaces } from '../../plan/plan.js';
+import { applicationSyncOptions } from '../../plan/argocd.js';
+import { createdNamespaces } from '../../resolve/units.js';
 import { existingNamespaces } from '../../components/namespaces/facts.js';
 import { ISTIO_CRD_GROUPS } from '../../components/istio/index.js';
 import { BUILT_IN_GROUPS, CLUSTER_SCOPED, groupOf, namespacePointer, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
