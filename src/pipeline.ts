@@ -1,15 +1,14 @@
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { loadDefaultsLayer, loadEnvironmentFile, type DefaultsLayer, type InputFile, type LoadedEnvironment } from './load/environments.js';
-import { deriveNames } from './components/names.js';
 import { verifyBehaviour, type BehaviourInput } from './verify/behaviour/index.js';
 import type { Environment } from './model.js';
 import { baseKustomizations, planBases, planEnvironment, planShared, type FileTree, LEDGER_PATH } from './plan/plan.js';
-import { unitsFor } from './resolve/units.js';
+import { resolveEnvironment, unitsFor, type Resolved } from './resolve/units.js';
 import { baseEnvironment } from './resolve/resolve.js';
 import { validateEnvironment } from './validate/schema.js';
-import { checkDefaultsLayer, crossCheck, type CrossCheckOptions } from './validate/crosschecks.js';
+import { checkDefaultsLayer, crossCheck, type CrossCheckOptions } from './resolve/checks/crosschecks.js';
 import { validateTeams } from './validate/teams.js';
-import { argoNames, fleetCollisions, reservedNames, type ArgoName } from './validate/names.js';
+import { argoNames, fleetCollisions, reservedNames, type ArgoName } from './resolve/checks/names.js';
 import { templateInjection } from './validate/templates.js';
 import { verifyTreeDocs } from './verify/verify.js';
 import { credentialKind, mask, scanForSecrets, scanInputFile } from './verify/secrets.js';
@@ -35,8 +34,8 @@ export function validateInputs(inputs: Inputs, options: CrossCheckOptions = {}):
   const v = new Validation(inputs, options);
   const environments: Environment[] = [];
   for (const f of inputs.environments) {
-    const env = v.next(f);
-    if (env) environments.push(env);
+    const r = v.next(f);
+    if (r) environments.push(r.env);
   }
   v.fleetCheck();
   return { environments: environments.sort(byName), sources: v.sources, diagnostics: sortDiagnostics(v.diagnostics) };
@@ -85,7 +84,7 @@ class Validation {
   }
 
   /** Load, validate and resolve one environment file: the resolved environment, or undefined (with diagnostics). */
-  next(f: InputFile): Environment | undefined {
+  next(f: InputFile): Resolved | undefined {
     const loaded = loadEnvironmentFile(f, this.layer);
     this.diagnostics.push(...loaded.diagnostics);
     const env = loaded.environment;
@@ -103,26 +102,27 @@ class Validation {
       this.diagnostics.push(...kept, ...secrets.filter((s) => !kept.some((d) => d.code === 'secret' && d.line === s.line)));
     };
     if (!env || this.defaultsBroken) return void reportSecrets([]);
-    const r = validateEnvironment(env);
-    this.diagnostics.push(...r.diagnostics);
+    // validate: the schema (its defaults filled in on a copy), then the team rules that need them
+    const checked = validateEnvironment(env);
+    this.diagnostics.push(...checked.diagnostics);
     if (this.seen.has(env.name)) {
       this.diagnostics.push({ file: env.file, line: 1, column: 1, path: 'metadata.name', code: 'duplicate-environment', message: `environment "${env.name}" is also defined in ${this.seen.get(env.name)}`, severity: 'error' });
     }
     this.seen.set(env.name, env.file);
-    const teamProblems = r.resolved ? validateTeams(env, r.resolved as unknown as Environment) : [];
+    const teamProblems = checked.resolved ? validateTeams(env, checked.resolved as unknown as Environment) : [];
     this.diagnostics.push(...teamProblems);
-    if (!r.resolved || teamProblems.length) return void reportSecrets([]);
-    const resolved = r.resolved as unknown as Environment;
-    // the units once, for the cross-checks and the Argo CD names
-    const names = deriveNames(resolved);
-    const units = unitsFor(resolved, names);
-    const cross = [...reservedNames(env, resolved), ...templateInjection(env), ...crossCheck(env, resolved, this.options, units)];
+    if (!checked.resolved || teamProblems.length) return void reportSecrets([]);
+    const resolved = checked.resolved as unknown as Environment;
+    // resolve: names and units, once; the cross-checks on them, plan and verify all read these
+    const r = resolveEnvironment(resolved);
+    const { names, units } = r;
+    const cross = [...reservedNames(env, resolved), ...templateInjection(env), ...crossCheck(env, r, this.options)];
     reportSecrets(cross);
     if (cross.some((d) => d.severity === 'error') || secrets.length) return undefined;
     this.argo.push(...argoNames(env, resolved, names, units));
     this.sources[env.name] = env.file;
     this.loaded.set(env.name, env);
-    return resolved;
+    return r;
   }
 
   /** Checks over all environments once each is loaded: Argo CD names shared by two environments. */
@@ -136,11 +136,10 @@ export function behaviourInputs(inputs: Inputs): { inputs: BehaviourInput[]; dia
   const v = new Validation(inputs, {});
   const out: BehaviourInput[] = [];
   for (const f of inputs.environments) {
-    const env = v.next(f);
-    if (!env) continue;
-    const names = deriveNames(env);
-    const loaded = v.loaded.get(env.metadata.name)!;
-    out.push({ env, names, units: unitsFor(env, names), document: loaded.document, locate: (p, k) => loaded.locate(p, k) });
+    const r = v.next(f);
+    if (!r) continue;
+    const loaded = v.loaded.get(r.env.metadata.name)!;
+    out.push({ ...r, document: loaded.document, locate: (p, k) => loaded.locate(p, k) });
   }
   return { inputs: out, diagnostics: v.diagnostics };
 }
@@ -183,13 +182,12 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
   const problems: Diagnostic[] = [];
   const only = options.only?.length ? new Set(options.only) : undefined;
   for (const f of inputs.environments) {
-    const env = v.next(f);
-    if (!env) continue;
+    const r = v.next(f);
+    if (!r) continue;
+    const { env, names, units } = r;
     valid.push(env);
     if (v.failed || (only && !only.has(env.metadata.name))) continue;
-    const names = deriveNames(env);
-    const units = unitsFor(env, names);
-    const part = planEnvironment({ env, names, units }, bases, options.outPath, v.sources[env.metadata.name]);
+    const part = planEnvironment(r, bases, options.outPath, v.sources[env.metadata.name]);
     const loaded = v.loaded.get(env.metadata.name)!;
     const found = [
       ...verifyPart(part, [env], options, (file) => part.has(file) || candidateBases.has(file), units),

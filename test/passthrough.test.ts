@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readInputs } from '../src/cli/io.js';
 import { validateInputs } from '../src/pipeline.js';
-import { ChartValues, specSources } from '../src/validate/passthrough.js';
+import { ChartValues, specSources } from '../src/resolve/checks/passthrough.js';
 import { REPO, runCli, scratchRepo, editFile } from './helpers/repo.js';
 import { upstreamDir } from './helpers/upstream.js';
 import { join } from 'node:path';

@@ -8,7 +8,7 @@ import { GitError, RevisionError } from './git.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { locateSchemas, SCHEMA_SOURCE_TEXT, UpstreamValidators, type SchemaSource } from '../verify/upstream.js';
-import { ChartValues } from '../validate/passthrough.js';
+import { ChartValues } from '../resolve/checks/passthrough.js';
 import { pinnedCharts } from '../components/derived.js';
 import { TOOL_VERSION } from '../render/yaml.js';
 import { renderJson, renderText } from './report.js';

@@ -95,6 +95,13 @@ export interface PassThroughDescription {
    * time), read from the chart's templates at the pinned version; `source` says where.
    */
   tpl?: { source: string; paths: readonly string[] };
+  /**
+   * Maps the chart passes on to another program's configuration, open to any key although their defaults list some:
+   * keys under them are not chart settings and never reported as unknown. Keys from the top; `*` is any one key.
+   */
+  freeForm?: ReadonlyArray<readonly string[]>;
+  /** Rendered values a pass-through may replace although a spec field feeds them, because a cross-check validates the replacement. */
+  replaceable?: ReadonlyArray<readonly string[]>;
 }
 
 /**

@@ -7,6 +7,8 @@ import { clone } from '../load/merge.js';
 import { AJV_OPTIONS } from './options.js';
 import { packagePath } from '../package.js';
 import { prebuiltValidator } from './prebuilt.js';
+import { components, registryVersion } from '../components/index.js';
+import { charts } from '../components/derived.js';
 
 const require = createRequire(import.meta.url);
 const packageFile = (rel: string) => (existsSync(packagePath(rel)) ? packagePath(rel) : undefined);
@@ -14,12 +16,38 @@ const packageFile = (rel: string) => (existsSync(packagePath(rel)) ? packagePath
 /** The one schema: editors load it through the modeline, the validator compiles it, README documents it. */
 export const environmentSchema = JSON.parse(readFileSync(packageFile('schemas/environment.schema.json')!, 'utf8')) as Record<string, unknown>;
 
-let compiled: ValidateFunction | undefined;
 /**
- * The build precompiles the schema (scripts/build.mjs, ajv standalone) next to this module; from sources
- * (tests) it is compiled here with the same options.
+ * The environment schema for the registered components: schemas/environment.schema.json plus the section of every
+ * component that brings its own (Component.schema) and a spec.chartVersions key for every chart not in the file.
+ * Without such components it is the file itself (and the build's precompiled validator applies).
+ */
+function registeredSchema(): Record<string, unknown> | undefined {
+  const defs = environmentSchema.$defs as Record<string, any>;
+  const sections = components().filter((c) => c.specKey && c.schema && !(c.specKey in defs.spec.properties));
+  const chartKeys = [...charts().values()].filter((c) => !(c.key in defs.chartVersions.properties));
+  if (!sections.length && !chartKeys.length) return undefined;
+  const schema = clone(environmentSchema) as Record<string, any>;
+  for (const c of sections) {
+    schema.$defs[c.specKey!] = c.schema;
+    schema.$defs.spec.properties[c.specKey!] = { $ref: `#/$defs/${c.specKey}`, default: {} };
+  }
+  for (const c of chartKeys) schema.$defs.chartVersions.properties[c.key] = { type: 'string', pattern: '^v?[0-9]+\\.[0-9]+\\.[0-9]+$', description: `${c.repo}/${c.chart} (default ${c.known[0]}).` };
+  return schema;
+}
+
+let compiled: ValidateFunction | undefined;
+let compiledFor = -1;
+/**
+ * The one route to the environment validator. The build precompiles the schema (scripts/build.mjs, ajv
+ * standalone) next to this module; from sources (tests), or when registered components extend the schema, it is
+ * compiled here with the same options.
  */
 function validator(): ValidateFunction {
+  if (compiledFor !== registryVersion()) {
+    compiledFor = registryVersion();
+    const extended = registeredSchema();
+    compiled = extended ? new Ajv2020(AJV_OPTIONS).compile(extended) : compiledFor === 0 ? compiled : undefined;
+  }
   if (!compiled) {
     const prebuilt = packageFile('dist/environment.validate.cjs');
     if (process.env.TRACESTACK_COMPILE_SCHEMA) compiled = new Ajv2020(AJV_OPTIONS).compile(environmentSchema);

@@ -34,7 +34,7 @@ export const argocd = defineComponent({
   waves: WAVES,
   provides: ['argo-cd'],
   platformNamespace: (env) => ({ path: 'spec.argocd.namespace', namespace: env.spec.argocd.namespace }),
-  passThrough: [{ at: ['argocd', 'install', 'values'], chart: 'argo-cd', tpl: TPL }],
+  passThrough: [{ at: ['argocd', 'install', 'values'], chart: 'argo-cd', tpl: TPL, freeForm: [['configs', 'cm'], ['configs', 'params'], ['configs', 'rbac']] /* argocd-cm, -cmd-params-cm, -rbac-cm keys */ }],
   units(env) {
     const a = env.spec.argocd;
     if (!a.install.enabled) return [];

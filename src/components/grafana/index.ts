@@ -137,7 +137,10 @@ export const grafana = defineComponent({
   waves: WAVES,
   provides: ['grafana'],
   platformNamespace: (env) => (env.spec.grafana.enabled ? { path: 'spec.grafana.namespace', namespace: env.spec.grafana.namespace } : undefined),
-  passThrough: [{ at: ['grafana', 'values'], chart: 'grafana', tpl: TPL }],
+  passThrough: [
+    // grafana.ini sections and provisioning files are free-form
+    { at: ['grafana', 'values'], chart: 'grafana', tpl: TPL, freeForm: [['grafana.ini'], ['datasources'], ['dashboards'], ['dashboardProviders'], ['alerting'], ['notifiers']] },
+  ],
   units(env, names) {
     const g = env.spec.grafana;
     if (!g.enabled) return [];

@@ -15,7 +15,7 @@ export const ingressNginx = defineComponent({
   waves: WAVES,
   provides: ['ingress-nginx'],
   platformNamespace: (env) => (env.spec.ingressNginx.enabled ? { path: 'spec.ingressNginx.namespace', namespace: env.spec.ingressNginx.namespace } : undefined),
-  passThrough: [{ at: ['ingressNginx', 'values'], chart: 'ingress-nginx', tpl: TPL }],
+  passThrough: [{ at: ['ingressNginx', 'values'], chart: 'ingress-nginx', tpl: TPL, freeForm: [['controller', 'config']] /* the nginx ConfigMap */ }],
   units(env, names) {
     const n = env.spec.ingressNginx;
     if (!n.enabled) return [];

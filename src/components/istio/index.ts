@@ -36,7 +36,16 @@ export const istio = defineComponent({
   platformNamespace: (env) => (env.spec.istio.enabled ? { path: 'spec.istio.namespace', namespace: env.spec.istio.namespace } : undefined),
   passThrough: [
     { at: ['istio', 'baseValues'], chart: 'base' },
-    { at: ['istio', 'istiodValues'], chart: 'istiod', tpl: TPL },
+    {
+      at: ['istio', 'istiodValues'],
+      chart: 'istiod',
+      tpl: TPL,
+      // Istio's MeshConfig API (tracestack's cross-checks look at the tracing fields); `pilot.*`, the umbrella chart's
+      // layout, which the istiod chart's profile template merges over its top-level values
+      freeForm: [['meshConfig'], ['pilot']],
+      // the cross-check validates a replaced provider list (the Telemetry's provider must stay in it)
+      replaceable: [['meshConfig', 'extensionProviders']],
+    },
     // not Helm values, but pasted from a cluster: scanned for credentials like them
     { at: ['istio', 'existingMeshConfig'], chart: 'istiod' },
   ],

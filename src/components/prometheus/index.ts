@@ -18,7 +18,10 @@ export const prometheus = defineComponent({
   waves: WAVES,
   provides: ['prometheus'],
   platformNamespace: (env) => (env.spec.prometheus.mode === 'deploy' ? { path: 'spec.prometheus.namespace', namespace: env.spec.prometheus.namespace } : undefined),
-  passThrough: [{ at: ['prometheus', 'values'], chart: 'kube-prometheus-stack', tpl: TPL }],
+  passThrough: [
+    // the Prometheus and Alertmanager custom resources' specs, and Alertmanager's own config, are free-form
+    { at: ['prometheus', 'values'], chart: 'kube-prometheus-stack', tpl: TPL, freeForm: [['prometheus', 'prometheusSpec'], ['alertmanager', 'config'], ['alertmanager', 'alertmanagerSpec']] },
+  ],
   units(env) {
     const p = env.spec.prometheus;
     if (p.mode !== 'deploy') return [];

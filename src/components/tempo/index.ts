@@ -208,7 +208,10 @@ export const tempo = defineComponent({
   waves: WAVES,
   provides: ['tempo', 'tempo-access'],
   platformNamespace: (env) => (env.spec.tempo.enabled ? { path: 'spec.tempo.namespace', namespace: env.spec.tempo.namespace } : undefined),
-  passThrough: [{ at: ['tempo', 'values'], chart: 'tempo', tpl: TPL }],
+  passThrough: [
+    // Tempo's own configuration: per-tenant and default overrides, and each component's config block
+    { at: ['tempo', 'values'], chart: 'tempo', tpl: TPL, freeForm: [['overrides'], ['per_tenant_overrides'], ['*', 'config'], ['global_overrides']] },
+  ],
   units(env, names) {
     const t = env.spec.tempo;
     if (!t.enabled) return [];

@@ -1,10 +1,10 @@
-import type { Diagnostic, SourcePosition } from '../diagnostics.js';
-import type { LoadedEnvironment } from '../load/environments.js';
-import type { Environment } from '../model.js';
-import { unitsFor } from '../resolve/units.js';
-import { deriveNames, type Names } from '../components/names.js';
-import type { Unit } from '../components/types.js';
-import { pointerToPath } from './schema.js';
+import type { Diagnostic, SourcePosition } from '../../diagnostics.js';
+import type { LoadedEnvironment } from '../../load/environments.js';
+import type { Environment } from '../../model.js';
+import { unitsFor } from '../units.js';
+import { deriveNames, type Names } from '../../components/names.js';
+import type { Unit } from '../../components/types.js';
+import { pointerToPath } from '../../validate/schema.js';
 
 /**
  * Names that collide. Three kinds:

@@ -1,14 +1,14 @@
-import type { Diagnostic } from '../diagnostics.js';
-import { charts, passThroughs } from '../components/derived.js';
-import type { HelmUnit, Unit } from '../components/types.js';
-import type { DefaultsLayer, LoadedEnvironment } from '../load/environments.js';
-import { isPlainObject } from '../load/merge.js';
-import type { Environment } from '../model.js';
-import { unitsFor } from '../resolve/units.js';
-import { sampleAccessLogLine, TRACE_ID_REGEX } from '../components/access-log.js';
-import { deriveNames, PORTS } from '../components/names.js';
-import { credentialKind, isEnvCredentialName, isPlaceholder, mask } from '../verify/secrets.js';
-import { checkUrls } from './urls.js';
+import type { Diagnostic } from '../../diagnostics.js';
+import { charts, passThroughs } from '../../components/derived.js';
+import type { HelmUnit, Unit } from '../../components/types.js';
+import type { DefaultsLayer, LoadedEnvironment } from '../../load/environments.js';
+import { isPlainObject } from '../../load/merge.js';
+import type { Environment } from '../../model.js';
+import type { Resolved } from '../units.js';
+import { sampleAccessLogLine, TRACE_ID_REGEX } from '../../components/access-log.js';
+import { deriveNames, PORTS } from '../../components/names.js';
+import { credentialKind, isEnvCredentialName, isPlaceholder, mask } from '../../verify/secrets.js';
+import { checkUrls } from '../../validate/urls.js';
 import { checkPassThrough, type ChartValues } from './passthrough.js';
 
 export interface CrossCheckOptions {
@@ -27,7 +27,8 @@ const ptr = (...parts: Array<string | number>) => '/' + parts.map((p) => String(
  * Checks that need more than one field: the wiring between components that a schema cannot express. Each
  * problem says where (file:line:col via the loaded source) and what to set. Runs on a schema-valid environment.
  */
-export function crossCheck(loaded: LoadedEnvironment, env: Environment, options: CrossCheckOptions = {}, units: Unit[] = unitsFor(env, deriveNames(env))): Diagnostic[] {
+export function crossCheck(loaded: LoadedEnvironment, r: Resolved, options: CrossCheckOptions = {}): Diagnostic[] {
+  const { env, names, units } = r;
   const s = env.spec;
   const out: Diagnostic[] = [];
   const at = (pointer: string, code: string, message: string, suggestion?: string, severity: 'error' | 'warning' = 'error', preferKey = false) =>
@@ -89,7 +90,6 @@ export function crossCheck(loaded: LoadedEnvironment, env: Environment, options:
     );
   }
 
-  const names = deriveNames(env);
   const helm = (id: string) => units.find((u): u is HelmUnit => u.kind === 'helm' && u.id === id);
   out.push(...checkPassThrough(loaded, env, options.chartValues, units));
 

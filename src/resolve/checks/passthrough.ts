@@ -1,44 +1,18 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { closest, type Diagnostic } from '../diagnostics.js';
-import type { ChartRef, HelmUnit, Unit } from '../components/types.js';
-import type { LoadedEnvironment } from '../load/environments.js';
-import { clone, deepMerge, isPlainObject } from '../load/merge.js';
-import type { Environment } from '../model.js';
-import { unitsFor } from '../resolve/units.js';
+import { closest, type Diagnostic } from '../../diagnostics.js';
+import type { ChartRef, HelmUnit, Unit } from '../../components/types.js';
+import type { LoadedEnvironment } from '../../load/environments.js';
+import { clone, deepMerge, isPlainObject } from '../../load/merge.js';
+import type { Environment } from '../../model.js';
+import { unitsFor } from '../units.js';
+import { passThroughs } from '../../components/derived.js';
 
 type Json = Record<string, unknown>;
 
-/**
- * Maps a chart passes on to another program's configuration, open to any key although their defaults list some:
- * keys under them are not chart settings, so they are never reported as unknown. (A map whose default is `{}`,
- * a subchart's values, and a map the chart's values.schema.json leaves open are free-form too, without a list.)
- * Each is a list of keys from the top; `*` stands for any one key.
- */
-const FREE_FORM: Record<string, string[][]> = {
-  // Tempo's own configuration: per-tenant and default overrides, and each component's config block
-  'tempo-distributed': [['overrides'], ['per_tenant_overrides'], ['*', 'config'], ['global_overrides']],
-  // Istio's MeshConfig API (hundreds of fields; tracestack's cross-checks look at the tracing ones); `pilot.*`, the
-  // umbrella chart's layout, which the istiod chart's profile template merges over its top-level values
-  istiod: [['meshConfig'], ['pilot']],
-  // the nginx ConfigMap
-  'ingress-nginx': [['controller', 'config']],
-  // grafana.ini sections and provisioning files
-  grafana: [['grafana.ini'], ['datasources'], ['dashboards'], ['dashboardProviders'], ['alerting'], ['notifiers']],
-  // the Prometheus and Alertmanager custom resources' specs, and Alertmanager's own config
-  'kube-prometheus-stack': [['prometheus', 'prometheusSpec'], ['alertmanager', 'config'], ['alertmanager', 'alertmanagerSpec']],
-  // argocd-cm, argocd-cmd-params-cm and argocd-rbac-cm keys
-  'argo-cd': [['configs', 'cm'], ['configs', 'params'], ['configs', 'rbac']],
-};
-
-/**
- * Rendered values a pass-through may replace although a spec field feeds them, because a cross-check validates the
- * replacement (crosschecks.ts: the Telemetry's provider must stay in extensionProviders).
- */
-const REPLACEABLE: Record<string, string[][]> = {
-  istiod: [['meshConfig', 'extensionProviders']],
-};
+/** The description of the pass-through values at a spec path (its free-form and replaceable maps). */
+const described = (specPath: string) => passThroughs().find((p) => `spec.${p.at.join('.')}` === specPath);
 
 /** One chart's default values (values.yaml), its values.schema.json if it ships one, and its subcharts. */
 export interface ChartDefaults {
@@ -197,8 +171,8 @@ export function specSources(env: Environment, asked: Array<{ unit: string; segs:
 }
 
 /** Where a chart's known keys end: undefined when the key is fine (known or open), else the unknown key. */
-function unknownKey(segs: string[], chart: ChartDefaults, rendered: unknown): { index: number; known: string[] } | undefined {
-  const open = [...(FREE_FORM[chart.name] ?? []), ...chart.subcharts.map((c) => [c])];
+function unknownKey(segs: string[], chart: ChartDefaults, rendered: unknown, freeForm: ReadonlyArray<readonly string[]>): { index: number; known: string[] } | undefined {
+  const open = [...freeForm, ...chart.subcharts.map((c) => [c])];
   const root = chart.schema;
   const resolve = (s: unknown): Json | undefined => {
     let node = isPlainObject(s) ? s : undefined;
@@ -248,7 +222,7 @@ export function checkPassThrough(loaded: LoadedEnvironment, env: Environment, ch
   const collisions: Array<{ unit: HelmUnit; segs: string[]; value: unknown }> = [];
   for (const { unit, values } of user) {
     for (const segs of leaves(values)) {
-      if ((REPLACEABLE[unit.chart.chart] ?? []).some((p) => matches(p, segs))) continue;
+      if ((described(unit.passThrough!)?.replaceable ?? []).some((p) => matches(p, segs))) continue;
       if (get(rendered.get(unit.id), segs) !== undefined) collisions.push({ unit, segs, value: get(values, segs) });
     }
   }
@@ -281,7 +255,7 @@ export function checkPassThrough(loaded: LoadedEnvironment, env: Environment, ch
       const chart = charts.lookup(unit.chart);
       if (!chart) continue;
       for (const segs of leaves(values)) {
-        const bad = unknownKey(segs, chart, rendered.get(unit.id));
+        const bad = unknownKey(segs, chart, rendered.get(unit.id), described(unit.passThrough!)?.freeForm ?? []);
         if (!bad) continue;
         const at = segs.slice(0, bad.index + 1);
         const pointer = pointerOf(unit.passThrough!, at);
