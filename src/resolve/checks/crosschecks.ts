@@ -1,13 +1,13 @@
 import type { Diagnostic } from '../../diagnostics.js';
 import { charts, passThroughs } from '../../components/derived.js';
-import type { HelmUnit, Unit } from '../../components/types.js';
+import type { HelmUnit } from '../../components/types.js';
 import type { DefaultsLayer, LoadedEnvironment } from '../../load/environments.js';
 import { isPlainObject } from '../../load/merge.js';
-import type { Environment } from '../../model.js';
 import type { Resolved } from '../units.js';
 import { sampleAccessLogLine, TRACE_ID_REGEX } from '../../components/access-log.js';
-import { deriveNames, PORTS } from '../../components/names.js';
-import { credentialKind, isEnvCredentialName, isPlaceholder, mask } from '../../verify/secrets.js';
+import { PORTS } from '../../components/names.js';
+import { credentialKind } from '../../validate/secrets/scan.js';
+import { isEnvCredentialName, isPlaceholder, mask } from '../../validate/secrets/rules.js';
 import { checkUrls } from '../../validate/urls.js';
 import { checkPassThrough, type ChartValues } from './passthrough.js';
 

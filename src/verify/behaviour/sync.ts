@@ -3,7 +3,7 @@ import { applicationSyncOptions } from '../../plan/argocd.js';
 import { createdNamespaces } from '../../resolve/units.js';
 import { existingNamespaces } from '../../components/namespaces/facts.js';
 import { ISTIO_CRD_GROUPS } from '../../components/istio/index.js';
-import { BUILT_IN_GROUPS, CLUSTER_SCOPED, groupOf, namespacePointer, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
+import { BUILT_IN_GROUPS, CLUSTER_SCOPED, groupOf, namespacePointer, ptr, type BehaviourRule, type Finding } from './types.js';
 
 /** Every (object, namespace) a unit applies: Helm releases into their namespace, Kustomize objects into each target. */
 function landings(u: Unit): Array<{ what: string; namespace: string; group: string }> {
