@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, validateInputs } from '../src/pipeline.js';
 import { tplPaths } from '../src/validate/templates.js';
+import { passThroughs } from '../src/components/derived.js';
 import { readTree, REPO, runCli, scratchRepo } from './helpers/repo.js';
 import { initRepo } from './helpers/git.js';
 
@@ -73,7 +74,8 @@ describe('template and option injection (class 3): refused at file:line:col, not
 
   it('every chart tracestack renders with pass-through values has its tpl paths listed, with where they come from', () => {
     expect(tplPaths().map((t) => t.chart).sort()).toEqual(['argo-cd', 'cert-manager', 'grafana', 'ingress-nginx', 'istiod', 'kube-prometheus-stack', 'otel-operator', 'tempo']);
-    const source = readFileSync(join(REPO, 'src/validate/templates.ts'), 'utf8');
+    // each component's description says where its chart's tpl paths come from (components/<id>/tpl.ts)
+    const source = passThroughs().map((p) => p.tpl?.source ?? '').join('\n');
     for (const [repo, tag] of [['kubernetes/ingress-nginx', 'helm-chart-4.15.1'], ['grafana-community/helm-charts', 'grafana-12.11.1'], ['grafana-community/helm-charts', 'tempo-distributed-2.26.2'], ['argoproj/argo-helm', 'argo-cd-10.1.1']]) expect(source).toContain(`${repo} @ ${tag}`);
     expect(tplPaths().find((t) => t.chart === 'ingress-nginx')!.paths).toContain('controller.config');
     expect(tplPaths().find((t) => t.chart === 'grafana')!.paths).toContain('grafana.ini');
