@@ -34,9 +34,9 @@ export function compareWithDisk(outDir: string, tree: FileTree, rendered: string
 }
 
 /**
- * compareWithDisk fed in parts while the tree is rendered: a worker thread (compare-worker.ts) compares each part's files
- * meanwhile (for `generate --check` on a fleet, where reading thousands of files would otherwise come after the
- * rendering). The result is the same list, in the same order, as compareWithDisk's.
+ * compareWithDisk fed in parts while the tree is rendered: a worker thread (compare-worker.ts) compares each
+ * part's files meanwhile (for `generate --check` on a fleet, where reading thousands of files would otherwise come
+ * after the rendering). The result is the same list, in the same order, as compareWithDisk's.
  */
 export class BackgroundCompare {
   private worker: Worker | undefined;

@@ -1,3 +1,4 @@
+// The write itself: the new output folder is built beside the old one (stage), then swapped in (recovery.ts).
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
