@@ -1,6 +1,8 @@
 // Build: after tsc, (1) precompile the environment schema with ajv standalone (compiling it at start-up costs
 // more than the rest of a validate run), (2) bundle the CLI into one file (resolving ~150 small ESM modules
-// at start-up is most of the remaining time). Both are plain build steps of public tools.
+// at start-up is most of the remaining time), (3) bundle each worker thread of the writer into a small file beside
+// it (dist/<name>.cjs, where src/write/workers.ts looks for them from the bundle). All are plain build steps of
+// public tools.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
@@ -38,3 +40,18 @@ await build({
   external: ['@viz-js/viz'],
   logLevel: 'warning',
 });
+
+// The worker threads of src/write: each its own small CommonJS bundle (errors.ts and files.ts, nothing else), so a
+// thread starts without parsing the CLI bundle.
+for (const name of ['compare-worker', 'write-worker']) {
+  await build({
+    entryPoints: [new URL(`dist/write/${name}.js`, root).pathname],
+    outfile: new URL(`dist/${name}.cjs`, root).pathname,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    logLevel: 'warning',
+  });
+}

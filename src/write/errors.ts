@@ -49,8 +49,27 @@ export function withPath<T>(e: T, path: string): T {
   return e;
 }
 
+/** What a worker thread posts for a file-system error: its message, code and path (an Error does not cross threads). */
+export interface ErrorData {
+  message: string;
+  code?: string;
+  path?: string;
+  dest?: string;
+}
+
+/** The error of a worker thread, as ErrorData, with `path` when Node left it out (the inverse of errorFrom). */
+export function errorData(e: unknown, path: string): ErrorData {
+  const { message, code, path: p, dest } = (e && typeof e === 'object' ? e : {}) as { message?: unknown; code?: unknown; path?: unknown; dest?: unknown };
+  return {
+    message: String(message ?? e),
+    ...(typeof code === 'string' ? { code } : {}),
+    path: typeof p === 'string' ? p : path,
+    ...(typeof dest === 'string' ? { dest } : {}),
+  };
+}
+
 /** A file-system error from a writer thread, rebuilt with its code and path so describeFsError can explain it. */
-export function errorFrom(data: { message: string; code?: string; path?: string; dest?: string }): Error {
+export function errorFrom(data: ErrorData): Error {
   return Object.assign(new Error(data.message), data.code ? { code: data.code } : {}, data.path ? { path: data.path } : {}, data.dest ? { dest: data.dest } : {});
 }
 
@@ -61,15 +80,29 @@ export function errorFrom(data: { message: string; code?: string; path?: string;
  * the real call would, so every error path is tested deterministically. Read once at start-up: no cost per file.
  */
 const FAILPOINT = process.env.TRACESTACK_FAILPOINT ?? '';
-const FAULT = FAILPOINT.startsWith('fs:') ? (([op, code, part]) => ({ op, code, part: part ?? '' }))(FAILPOINT.slice(3).split(':')) : undefined;
-export const faultSpec = FAULT;
+
+/** An injected file-system fault: operation, error code, and a part of the path it applies to. */
+export interface FaultSpec {
+  op: string;
+  code: string;
+  part: string;
+}
+
+/** The fault TRACESTACK_FAILPOINT injects, read once here; worker threads receive it in their workerData. */
+export const faultSpec: FaultSpec | undefined = FAILPOINT.startsWith('fs:') ? (([op, code, part]) => ({ op, code, part: part ?? '' }))(FAILPOINT.slice(3).split(':')) : undefined;
 
 export function failpoint(name: string): void {
   if (FAILPOINT === name) process.kill(process.pid, 'SIGKILL');
 }
 
-export function fault(op: string, path: string): void {
-  if (FAULT && FAULT.op === op && path.includes(FAULT.part)) {
-    throw Object.assign(new Error(`${FAULT.code}: injected failure, ${op} '${path}'`), { code: FAULT.code, path, syscall: op });
+/** Throw the injected error when `spec` names this operation and path: the same on the main thread and in workers. */
+export function injectFault(spec: FaultSpec | undefined, op: string, path: string): void {
+  if (spec && spec.op === op && path.includes(spec.part)) {
+    throw Object.assign(new Error(`${spec.code}: injected failure, ${op} '${path}'`), { code: spec.code, path, syscall: op });
   }
+}
+
+/** injectFault with this process's TRACESTACK_FAILPOINT. */
+export function fault(op: string, path: string): void {
+  injectFault(faultSpec, op, path);
 }
