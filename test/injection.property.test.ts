@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { validateInputs } from '../src/pipeline.js';
-import { plan } from '../src/plan/plan.js';
+import { planBases, planEnvironment, planShared } from '../src/plan/plan.js';
+import { resolveEnvironment } from '../src/resolve/units.js';
 import { baseEnvironment } from '../src/resolve/resolve.js';
 import { toYaml } from '../src/render/yaml.js';
 
@@ -72,7 +73,11 @@ function render(values: Record<(typeof FIELDS)[number], string>) {
   const r = validateInputs({ environments: [{ path: 'environments/fuzz.yaml', text: environmentText({ ...values, repoURL: 'https://git.acme.io/platform/gitops.git' }) }] });
   if (r.diagnostics.some((d) => d.severity === 'error')) return { errors: r.diagnostics };
   for (const env of r.environments) env.spec.argocd.repoURL = values.repoURL;
-  const tree = plan({ environments: r.environments, base: baseEnvironment({}), outPath: 'out', sources: { fuzz: 'environments/fuzz.yaml' }, defaultsSource: 'defaults' });
+  // the planner as generate runs it: each environment's files from its resolved units, then the shared files
+  const bases = planBases(baseEnvironment({}));
+  const tree = new Map<string, string>();
+  for (const env of r.environments) for (const entry of planEnvironment(resolveEnvironment(env), bases, 'out', 'environments/fuzz.yaml')) tree.set(...entry);
+  for (const entry of planShared(bases, r.environments, 'out', 'defaults')) tree.set(...entry);
   return { tree };
 }
 
