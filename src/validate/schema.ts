@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { closest, type Diagnostic } from '../diagnostics.js';
 import type { LoadedEnvironment } from '../load/environments.js';
@@ -8,7 +7,6 @@ import { AJV_OPTIONS } from './options.js';
 import { packagePath } from '../package.js';
 import { prebuiltValidator } from './prebuilt.js';
 
-const require = createRequire(import.meta.url);
 const packageFile = (rel: string) => (existsSync(packagePath(rel)) ? packagePath(rel) : undefined);
 
 /** The one schema: editors load it through the modeline, the validator compiles it, README documents it. */
@@ -16,17 +14,14 @@ export const environmentSchema = JSON.parse(readFileSync(packageFile('schemas/en
 
 let compiled: ValidateFunction | undefined;
 /**
- * The build precompiles the schema (scripts/build.mjs, ajv standalone) next to this module; from sources
- * (tests) it is compiled here with the same options.
+ * The one route to the environment schema's validator: in the CLI bundle it is precompiled (scripts/build.mjs, ajv
+ * standalone, part of the bundle and its V8 code cache); anywhere else (tests, the tsc output) it is compiled here
+ * from schemas/environment.schema.json with the same options, never read from an earlier build.
  */
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const prebuilt = packageFile('dist/environment.validate.cjs');
-    if (process.env.TRACESTACK_COMPILE_SCHEMA) compiled = new Ajv2020(AJV_OPTIONS).compile(environmentSchema);
-    else compiled = prebuiltValidator ?? (prebuilt ? (require(prebuilt) as ValidateFunction) : new Ajv2020(AJV_OPTIONS).compile(environmentSchema));
-  }
-  return compiled;
+export function environmentValidator(): ValidateFunction {
+  return (compiled ??= prebuiltValidator ?? new Ajv2020(AJV_OPTIONS).compile(environmentSchema));
 }
+const validator = environmentValidator;
 
 export const pointerToPath = (pointer: string) =>
   pointer
