@@ -55,3 +55,6 @@ for (const name of ['compare-worker', 'write-worker']) {
     logLevel: 'warning',
   });
 }
+// The start-up module on its own (a few KB, node: built-ins only): bin/tracestack.cjs requires it to run the
+// bundle above through its V8 code cache.
+await build({ entryPoints: [new URL('src/startup.ts', root).pathname], outfile: new URL('dist/startup.cjs', root).pathname, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });

@@ -96,9 +96,10 @@ describe('tracestack CLI', () => {
     expect(listFiles(join(dir, 'out')).some((f) => f.startsWith('prod/'))).toBe(false);
     expect(run(dir, 'generate', '--env', 'prod').code).toBe(0);
     expect(readTree(join(dir, 'out'))).toEqual(before);
+    // an --env naming no environment is a usage error (exit 2), as in graph and diff
     const r = run(dir, 'generate', '--env', 'qa');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('no environment named "qa"');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('error: no environment named "qa" (known: dev, prod, staging, teams-demo)\n');
   });
 
   it('refuses to overwrite a file it did not write', () => {

@@ -28,9 +28,9 @@ describe('tracestack explain', () => {
     expect(fieldsPart).not.toMatch(/^ {2}bucket/m); // grandchildren are not listed
   });
 
-  it('an unknown path exits 1 with a suggestion', () => {
+  it('an unknown path is a usage error (exit 2) with a suggestion', () => {
     const r = run(process.cwd(), 'explain', 'spec.tempo.retenion');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain('no field "spec.tempo.retenion"');
     expect(r.err).toContain('spec.tempo.retention');
   });

@@ -136,8 +136,11 @@ describe('--format json is honoured by generate --check, doctor and explain', ()
     expect(j.field.path).toBe('spec.tempo.storage');
     expect(j.fields.map((f: any) => f.path)).toContain('spec.tempo.storage.backend');
     const bad = runCli(REPO, ['--format', 'json', 'explain', 'tempo.retenion']);
-    expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.out).error).toContain('did you mean spec.tempo.retention');
+    expect(bad.code).toBe(2);
+    const j2 = JSON.parse(bad.out);
+    expect(j2.ok).toBe(false);
+    expect(j2.diagnostics).toMatchObject([{ file: '<command line>', code: 'usage', severity: 'error' }]);
+    expect(j2.diagnostics[0].message).toContain('did you mean spec.tempo.retention');
   });
 });
 

@@ -1,4 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { GitError, UsageError } from './errors.js';
+
+export { GitError };
 
 /** git in the given folder; stdout as text. Throws with git's stderr on failure. */
 export function git(cwd: string, args: string[], input?: string): string {
@@ -8,10 +11,8 @@ export function git(cwd: string, args: string[], input?: string): string {
   return r.stdout;
 }
 
-export class GitError extends Error {}
-
 /** A git revision given on the command line that names no commit: a usage error (exit 2). */
-export class RevisionError extends Error {}
+export class RevisionError extends UsageError {}
 
 /**
  * The commit a revision given by the user names. A revision is never passed where git could read it as an option:

@@ -48,6 +48,15 @@ export function renderText(diagnostics: Diagnostic[], o: Omit<ReportOptions, 'fo
 
 /** Stable JSON: `{ "ok": bool, "diagnostics": [{file, line, column, path, code, severity, message, suggestion?}] }`. */
 export function renderJson(diagnostics: Diagnostic[]): string {
+  return jsonDocument(diagnostics);
+}
+
+/**
+ * Every command's JSON output: `ok` (no error), `diagnostics` as above, then what the command did (`extra`; its
+ * `ok`, when given, can only turn ok into false).
+ */
+export function jsonDocument(diagnostics: Diagnostic[], extra: Record<string, unknown> = {}): string {
+  const { ok = true, ...rest } = extra;
   const list = diagnostics.map((d) => ({
     file: d.file,
     line: d.line,
@@ -58,5 +67,5 @@ export function renderJson(diagnostics: Diagnostic[]): string {
     message: d.message,
     ...(d.suggestion ? { suggestion: d.suggestion } : {}),
   }));
-  return JSON.stringify({ ok: !diagnostics.some((d) => d.severity === 'error'), diagnostics: list }, null, 2) + '\n';
+  return JSON.stringify({ ok: ok !== false && !diagnostics.some((d) => d.severity === 'error'), diagnostics: list, ...rest }, null, 2) + '\n';
 }

@@ -1,6 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parse, parseDocument, Scalar, type Node } from 'yaml';
 import type { Diagnostic, SourcePosition } from '../diagnostics.js';
 import { findIndentProblem } from './indentation.js';
+import { CappedMemo } from '../startup.js';
 
 /** A parsed YAML file: its plain data and where each value (and each map key) sits in the source. */
 export interface SourceFile {
@@ -134,7 +135,7 @@ const pointerToDotted = (pointer: string) =>
  * are parsed again as 1.1. Timestamps are left alone (both read the same text).
  */
 const MAYBE_1_1 = /^(?:[-+]?[0-9.][0-9a-fA-FxXoObB_:.eE+-]*|[yYnN]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|<<|=)$/;
-const read11 = new Map<string, unknown>();
+const read11 = new CappedMemo<string, unknown>(10_000);
 function yaml11Problem(node: Scalar, isKey: boolean): { message: string; suggestion: string } | undefined {
   if (node.type !== Scalar.PLAIN) return undefined;
   const source = (node as Scalar & { source?: string }).source ?? String(node.value);
@@ -144,16 +145,13 @@ function yaml11Problem(node: Scalar, isKey: boolean): { message: string; suggest
   if (!MAYBE_1_1.test(source)) return undefined;
   const v12 = node.value;
   // numbers are common in environment files: each distinct scalar is parsed as 1.1 once
-  let v11 = read11.get(source);
-  if (v11 === undefined && !read11.has(source)) {
+  const v11 = read11.get(source, () => {
     try {
-      v11 = parse(source, { version: '1.1' });
+      return parse(source, { version: '1.1' }) as unknown;
     } catch {
-      v11 = source;
+      return source;
     }
-    if (read11.size > 10_000) read11.clear();
-    read11.set(source, v11);
-  }
+  });
   if (v11 instanceof Date || Object.is(v11, v12)) return undefined;
   const show = (v: unknown) => (typeof v === 'string' ? `the string "${v}"` : `${typeof v} ${String(v)}`);
   const message = `unquoted ${source} is ${show(v12)} in YAML 1.2 (how tracestack reads it) but ${show(v11)} in YAML 1.1 (how Helm, Argo CD and kubectl read their values)`;

@@ -4,6 +4,7 @@ import { packagePath } from '../package.js';
 import Handlebars from 'handlebars';
 import { Document, parse, visit } from 'yaml';
 import { emitYaml } from './emit.js';
+import { CappedMemo } from '../startup.js';
 
 const templatesDir = pathToFileURL(packagePath('templates') + '/');
 const header = Handlebars.compile(readFileSync(new URL('header.hbs', templatesDir), 'utf8'), { noEscape: true, strict: true });
@@ -21,13 +22,7 @@ export function toYaml(data: unknown): string {
   // distinct value once. The key is exact for plain data (non-finite numbers and -0 are told apart).
   const key = JSON.stringify(data, exactNumbers);
   if (key === undefined) return serialize(data);
-  let text = serialized.get(key);
-  if (text === undefined) {
-    text = serialize(data, key);
-    if (serialized.size > 100_000) serialized.clear();
-    serialized.set(key, text);
-  }
-  return text;
+  return serialized.get(key, () => serialize(data, key));
 }
 
 const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2 } as const;
@@ -72,7 +67,7 @@ export function misreadInYaml11(s: string): boolean {
   }
   return hit;
 }
-const serialized = new Map<string, string>();
+const serialized = new CappedMemo<string, string>(100_000);
 const exactNumbers = (_k: string, v: unknown) => (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `\u0000number:${Object.is(v, -0) ? '-0' : v}` : v);
 
 /** A generated YAML file: header naming its source, then the document(s). LF, one trailing newline. */

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { closest, type Diagnostic } from '../diagnostics.js';
 import type { LoadedEnvironment } from '../load/environments.js';
@@ -10,7 +9,6 @@ import { prebuiltValidator } from './prebuilt.js';
 import { components, registryVersion } from '../components/index.js';
 import { charts } from '../components/derived.js';
 
-const require = createRequire(import.meta.url);
 const packageFile = (rel: string) => (existsSync(packagePath(rel)) ? packagePath(rel) : undefined);
 
 /** The one schema: editors load it through the modeline, the validator compiles it, README documents it. */
@@ -38,23 +36,19 @@ function registeredSchema(): Record<string, unknown> | undefined {
 let compiled: ValidateFunction | undefined;
 let compiledFor = -1;
 /**
- * The one route to the environment validator. The build precompiles the schema (scripts/build.mjs, ajv
- * standalone) next to this module; from sources (tests), or when registered components extend the schema, it is
- * compiled here with the same options.
+ * The one route to the environment schema's validator: in the CLI bundle it is precompiled (scripts/build.mjs, ajv
+ * standalone, part of the bundle and its V8 code cache); anywhere else (tests, the tsc output), or when registered
+ * components extend the schema, it is compiled here with the same options, never read from an earlier build.
  */
-function validator(): ValidateFunction {
+export function environmentValidator(): ValidateFunction {
   if (compiledFor !== registryVersion()) {
-    compiledFor = registryVersion();
     const extended = registeredSchema();
-    compiled = extended ? new Ajv2020(AJV_OPTIONS).compile(extended) : compiledFor === 0 ? compiled : undefined;
+    compiled = extended ? new Ajv2020(AJV_OPTIONS).compile(extended) : compiledFor <= 0 ? compiled : undefined;
+    compiledFor = registryVersion();
   }
-  if (!compiled) {
-    const prebuilt = packageFile('dist/environment.validate.cjs');
-    if (process.env.TRACESTACK_COMPILE_SCHEMA) compiled = new Ajv2020(AJV_OPTIONS).compile(environmentSchema);
-    else compiled = prebuiltValidator ?? (prebuilt ? (require(prebuilt) as ValidateFunction) : new Ajv2020(AJV_OPTIONS).compile(environmentSchema));
-  }
-  return compiled;
+  return (compiled ??= prebuiltValidator ?? new Ajv2020(AJV_OPTIONS).compile(environmentSchema));
 }
+const validator = environmentValidator;
 
 export const pointerToPath = (pointer: string) =>
   pointer

@@ -3,6 +3,7 @@ import { loadAll } from 'js-yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import { isPlainObject } from '../load/merge.js';
 import type { FileTree } from '../plan/plan.js';
+import { CappedMemo } from '../startup.js';
 
 /**
  * Check the rendered tree before anything is written: every file parses back, and every path an Application,
@@ -17,7 +18,7 @@ export function verifyTree(tree: FileTree, envs: string[], outPath: string): Dia
  * text, same result), also across the parts of a tree that are checked one environment at a time. The parsed
  * documents are shared: callers must not change them.
  */
-const parsedBodies = new Map<string, { error?: string; docs: unknown[] }>();
+const parsedBodies = new CappedMemo<string, { error?: string; docs: unknown[] }>(50_000);
 
 /**
  * verifyTree, also returning every file's parsed documents (so later checks do not parse again). `has` answers
@@ -32,18 +33,15 @@ export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string, 
   for (const [file, text] of tree) {
     if (!file.endsWith('.yaml')) continue;
     const body = text.replace(/^(#[^\n]*\n)+/, '');
-    let r = parsedBodies.get(body);
-    if (!r) {
-      // Parsed back with js-yaml, a second, independent YAML implementation (and ~8x faster than the writer's own
-      // parser): what one library wrote, another must read the same way.
+    // Parsed back with js-yaml, a second, independent YAML implementation (and ~8x faster than the writer's own
+    // parser): what one library wrote, another must read the same way.
+    const r = parsedBodies.get(body, () => {
       try {
-        r = { docs: loadAll(body) };
+        return { docs: loadAll(body) };
       } catch (e) {
-        r = { error: String((e as Error).message).split('\n')[0], docs: [] };
+        return { error: String((e as Error).message).split('\n')[0], docs: [] };
       }
-      if (parsedBodies.size > 50_000) parsedBodies.clear();
-      parsedBodies.set(body, r);
-    }
+    });
     if (r.error) fail(file, `does not parse back: ${r.error}`);
     docs.set(file, r.docs);
   }

@@ -9,7 +9,7 @@ import { REPO } from '../helpers/repo.js';
  * and the loader's merge helpers.
  */
 export const STAGES: ReadonlyArray<{ name: string; paths: string[] }> = [
-  { name: 'base', paths: ['model.ts', 'diagnostics.ts', 'package.ts', 'render', 'util'] },
+  { name: 'base', paths: ['model.ts', 'diagnostics.ts', 'package.ts', 'startup.ts', 'render', 'util'] },
   { name: 'load', paths: ['load'] },
   { name: 'components', paths: ['components'] },
   { name: 'validate', paths: ['validate'] },
@@ -18,7 +18,7 @@ export const STAGES: ReadonlyArray<{ name: string; paths: string[] }> = [
   { name: 'verify', paths: ['verify'] },
   { name: 'write', paths: ['write'] },
   { name: 'spine', paths: ['pipeline.ts'] },
-  { name: 'front ends', paths: ['cli', 'diff', 'graph', 'docs', 'init', 'startup'] },
+  { name: 'front ends', paths: ['cli', 'diff', 'graph', 'docs', 'init'] },
 ];
 
 const SRC = join(REPO, 'src');

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommanderError, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { printResult } from '../output.js';
 import { DEFAULTS_FILE } from '../../load/environments.js';
-import { git, isGitRepo, repoPrefix, resolveCommit, RevisionError } from '../git.js';
+import { git, isGitRepo, repoPrefix, resolveCommit } from '../git.js';
 
 export type Selection = { all: true; reason: string } | { all: false; envs: string[] };
 
@@ -42,20 +44,10 @@ export function registerChangedSince(program: Command) {
       const rev = c.opts().changedSince as string | undefined;
       if (!rev) return;
       const root: string = program.opts().dir;
-      const usage = (message: string) => {
-        process.stderr.write(`error: ${message}\n`);
-        return new CommanderError(2, 'tracestack.usage', message);
-      };
-      if (c.opts().env?.length) throw usage('--changed-since and --env cannot be combined');
-      if (rev.startsWith('-')) throw usage(`--changed-since ${JSON.stringify(rev)}: not a git revision (a revision never starts with "-"; it would be read as an option)`);
-      if (!isGitRepo(root)) throw usage(`--changed-since needs a git repository (${root} is not in one)`);
-      let changed: string[];
-      try {
-        changed = changedSince(root, rev);
-      } catch (e) {
-        if (e instanceof RevisionError) throw usage(e.message);
-        throw e;
-      }
+      if (c.opts().env?.length) throw new UsageError('--changed-since and --env cannot be combined');
+      if (rev.startsWith('-')) throw new UsageError(`--changed-since ${JSON.stringify(rev)}: not a git revision (a revision never starts with "-"; it would be read as an option)`);
+      if (!isGitRepo(root)) throw new UsageError(`--changed-since needs a git repository (${root} is not in one)`);
+      const changed = changedSince(root, rev); // an unknown revision: a RevisionError, a usage error
       const sel = selectChanged(changed, (f) => existsSync(join(root, 'environments', f)));
       if (sel.all) {
         process.stderr.write(`--changed-since ${rev}: ${sel.reason}; rendering all environments\n`);
@@ -63,6 +55,7 @@ export function registerChangedSince(program: Command) {
       }
       if (!sel.envs.length) {
         process.stderr.write(`--changed-since ${rev}: no environment changed; nothing to do\n`);
+        printResult(c, { rendered: [] });
         throw new CommanderError(0, 'tracestack.nothingChanged', '');
       }
       process.stderr.write(`--changed-since ${rev}: ${sel.envs.join(', ')}\n`);

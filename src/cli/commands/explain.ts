@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { explain } from '../../docs/explain.js';
 import { environmentSchema } from '../../validate/schema.js';
+import { UsageError } from '../errors.js';
+import { printResult } from '../output.js';
 
 /** `tracestack explain <path>`: a field's documentation from the schema, like `kubectl explain`. */
 export function registerExplain(program: Command) {
@@ -9,13 +11,9 @@ export function registerExplain(program: Command) {
     .description('Print the documentation of a spec field (type, default, description, examples, sub-fields), like kubectl explain.')
     .argument('[path]', 'field path, e.g. spec.tempo.retention or tempo.storage (empty: the whole file)', '')
     .action((path: string, _opts: unknown, cmd: Command) => {
-      const json = cmd.optsWithGlobals().format === 'json';
       const r = explain(environmentSchema, path);
-      if (r.ok) process.stdout.write(json ? JSON.stringify(r.json, null, 2) + '\n' : r.text);
-      else {
-        if (json) process.stdout.write(JSON.stringify({ error: r.message }, null, 2) + '\n');
-        process.stderr.write(`error: ${r.message}\n`);
-        process.exitCode = 1;
-      }
+      // a path that names no field is a bad argument: a usage error, with the closest field in the message
+      if (!r.ok) throw new UsageError(r.message);
+      printResult(cmd, r.json as unknown as Record<string, unknown>, r.text);
     });
 }

@@ -1,12 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { formatDiagnostic } from '../../diagnostics.js';
 import { traceGraph } from '../../graph/model.js';
 import { toDot, toMermaid, toSvg } from '../../graph/render.js';
 import { validateInputs } from '../../pipeline.js';
 import { readInputs } from '../io.js';
-import { usage } from './diff.js';
+import { EXIT, throwCommandLineProblems, UsageError } from '../errors.js';
+import { failed, globals, printResult, reportDiagnostics } from '../output.js';
 
 /** The --format values that only `graph` takes (the program-wide option also says text or json). */
 export const GRAPH_FORMATS = ['svg', 'mermaid'];
@@ -23,25 +23,33 @@ export function registerGraph(program: Command) {
     .option('-e, --env <name...>', 'only these environments')
     .option('-o, --out <dir>', 'write <env>.svg (or .mmd, .json) into this folder instead of printing')
     .action(async (opts: { env?: string[]; out?: string }, cmd: Command) => {
-      const global = cmd.optsWithGlobals() as { dir: string; format: string; allowUnknownChartVersions?: boolean };
+      const global = globals(cmd);
       const format = global.format === 'text' ? 'svg' : global.format;
       const inputs = readInputs(global.dir);
       const r = validateInputs(inputs, { allowUnknownChartVersions: global.allowUnknownChartVersions });
-      for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
-      if (r.diagnostics.some((d) => d.severity === 'error')) {
-        process.exitCode = 1;
+      throwCommandLineProblems(r.diagnostics);
+      // problems go to stderr (stdout is the graph, whatever its format); JSON with --out: the one document
+      if (failed(r.diagnostics) && format === 'json') {
+        reportDiagnostics(r.diagnostics, true, inputs);
+        process.exitCode = EXIT.invalid;
+        return;
+      }
+      reportDiagnostics(r.diagnostics, false, inputs);
+      if (failed(r.diagnostics)) {
+        process.exitCode = EXIT.invalid;
         return;
       }
       const known = r.environments.map((e) => e.metadata.name);
       const unknown = (opts.env ?? []).filter((n) => !known.includes(n));
-      if (unknown.length) return usage(`no environment named ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ') || 'none'})`);
+      if (unknown.length) throw new UsageError(`no environment named ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ') || 'none'})`);
       const envs = r.environments.filter((e) => !opts.env?.length || opts.env.includes(e.metadata.name));
-      if (!opts.out && format === 'svg' && envs.length > 1) return usage('SVG on stdout is one environment: name it with --env, or write all with --out DIR');
+      if (!opts.out && format === 'svg' && envs.length > 1) throw new UsageError('SVG on stdout is one environment: name it with --env, or write all with --out DIR');
       const graphs = envs.map(traceGraph);
       const texts =
         format === 'svg' ? await toSvg(graphs.map(toDot)) : format === 'mermaid' ? graphs.map(toMermaid) : graphs.map((g) => JSON.stringify(g, null, 2) + '\n');
       if (!opts.out) {
-        process.stdout.write(texts.join('\n'));
+        // JSON on stdout is one document: one environment's graph, or an array of them
+        process.stdout.write(format === 'json' && graphs.length !== 1 ? JSON.stringify(graphs, null, 2) + '\n' : texts.join('\n'));
         return;
       }
       const dir = resolve(global.dir, opts.out);
@@ -52,6 +60,6 @@ export function registerGraph(program: Command) {
         writeFileSync(file, texts[i]);
         return relative(process.cwd(), file).split(sep).join('/');
       });
-      process.stdout.write(`wrote ${written.join(', ')}\n`);
+      printResult(cmd, { written }, `wrote ${written.join(', ')}\n`);
     });
 }

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { formatDiagnostic } from '../../diagnostics.js';
 import { modelineWarnings } from '../../validate/modeline.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCHEMA_COPY } from '../../init/scaffold.js';
 import { readInputs } from '../io.js';
 import { packageSchemaPath } from './init.js';
+import { reportDiagnostics } from '../output.js';
 
 /**
  * `validate` also warns about environment files without a yaml-language-server modeline. Registered as a hook on
@@ -22,11 +22,13 @@ export function registerModelineCheck(program: Command) {
       return; // unreadable input: validate itself reports it
     }
     const files = [...(inputs.defaults ? [inputs.defaults] : []), ...inputs.environments];
-    for (const d of modelineWarnings(files)) process.stderr.write(formatDiagnostic(d) + '\n');
+    const warnings = modelineWarnings(files);
     // The copy init placed for editors must describe the schema this tracestack validates with.
     const copy = join(program.opts().dir, SCHEMA_COPY);
     if (existsSync(copy) && readFileSync(copy, 'utf8') !== readFileSync(packageSchemaPath(), 'utf8')) {
-      process.stderr.write(`${SCHEMA_COPY}:1:1: warning: differs from the schema of this tracestack version; editors may complete fields it rejects\n    Run: tracestack init --update-schema\n`);
+      warnings.push({ file: SCHEMA_COPY, line: 1, column: 1, path: '', code: 'schema-copy', severity: 'warning', message: 'differs from the schema of this tracestack version; editors may complete fields it rejects', suggestion: 'Run: tracestack init --update-schema' });
     }
+    // always as text on stderr (warnings, also with --format json: they never change the result or the exit code)
+    reportDiagnostics(warnings, false, inputs);
   });
 }

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatDiagnostic } from '../../diagnostics.js';
+import type { Diagnostic } from '../../diagnostics.js';
 import { buildReport, renderMarkdown, title } from '../../diff/report.js';
 import type { Change } from '../../write/write.js';
 import { backupTree, readLedger, recoverInterruptedWrite, writeTree, WriteLock } from '../../write/write.js';
@@ -16,6 +16,9 @@ import { computeReport } from '../diff-report.js';
 import { changedGraphs } from '../../graph/summary.js';
 import { validateInputs } from '../../pipeline.js';
 import { readInputs } from '../io.js';
+import { commandLineDiagnostic, EXIT, UsageError } from '../errors.js';
+import { jsonDocument } from '../report.js';
+import { printResult, reportDiagnostics, wantsJson } from '../output.js';
 
 interface PrOptions {
   out: string;
@@ -25,9 +28,14 @@ interface PrOptions {
   remote: string;
 }
 
-const fail = (message: string, code = 1) => {
+/** Set when the command starts: whether a failure also prints the JSON document. */
+let json = false;
+
+/** pr could not do its job (exit 1): the message, and with JSON the document with it and the problems behind it. */
+const fail = (message: string, diagnostics: Diagnostic[] = []) => {
   process.stderr.write(`error: ${message}\n`);
-  process.exitCode = code;
+  if (json) process.stdout.write(jsonDocument([...diagnostics, commandLineDiagnostic(message, 'pr-failed')]));
+  process.exitCode = EXIT.invalid;
 };
 
 /**
@@ -44,7 +52,8 @@ export function registerPr(program: Command) {
     .option('--base <rev>', 'revision the spec changes are described against', 'HEAD')
     .option('--open', 'push the branch and open a pull request with gh or glab')
     .option('--remote <name>', 'remote to push to with --open', 'origin')
-    .action(async (opts: PrOptions) => {
+    .action(async (opts: PrOptions, cmd: Command) => {
+      json = wantsJson(cmd);
       const root: string = program.opts().dir;
       if (!isGitRepo(root)) return fail(`${root} is not inside a git repository`);
       const prefix = repoPrefix(root);
@@ -56,8 +65,8 @@ export function registerPr(program: Command) {
 
       const computed = computeReport(root, { out: opts.out, base: opts.base });
       if (!computed.result.tree) {
-        for (const d of computed.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
-        return fail('nothing was committed');
+        reportDiagnostics(computed.diagnostics, false);
+        return fail('nothing was committed', computed.diagnostics);
       }
       const specSummary = computed.baseReport?.spec ?? [];
       const inputsHash = createHash('sha256');
@@ -66,7 +75,7 @@ export function registerPr(program: Command) {
       for (const [f, c] of computed.result.tree) inputsHash.update(f).update(c);
       const envs = [...new Set(specSummary.map((s) => s.env))];
       const branch = opts.branch ?? `tracestack/${envs.length && envs.length <= 3 ? envs.join('-') : 'update'}-${inputsHash.digest('hex').slice(0, 8)}`;
-      if (branch.startsWith('-') || spawnSync('git', ['check-ref-format', '--branch', branch], { cwd: root }).status !== 0) return fail(`${branch} is not a valid branch name`, 2);
+      if (branch.startsWith('-') || spawnSync('git', ['check-ref-format', '--branch', branch], { cwd: root }).status !== 0) throw new UsageError(`${branch} is not a valid branch name`);
       if (spawnSync('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: root }).status === 0) return fail(`branch ${branch} already exists`);
 
       // Where the user is now, to come back to exactly if any later step fails (hook, disk, git).
@@ -87,6 +96,7 @@ export function registerPr(program: Command) {
       let subject: string;
       let body: string;
       let report: ReturnType<typeof buildReport>;
+      let credentials: Diagnostic[] = [];
       try {
         for (const n of recoverInterruptedWrite(computed.outDir, lock)) process.stderr.write(`note: ${n}\n`);
         backup = backupTree(computed.outDir, lock);
@@ -109,12 +119,13 @@ export function registerPr(program: Command) {
           backToStart(root, startBranch, startCommit, branch, startIndex);
           switched = false;
           process.stderr.write('nothing to commit: environments/ and out/ match HEAD\n');
-          return;
+          return printResult(cmd, { committed: false });
         }
         // Everything about to be committed is scanned for credentials, whole (comments too), as committed.
         const found = stagedContents(root, staged).flatMap(([file, text]) => scanInputFile(file, text, 'commit'));
         if (found.length) {
-          for (const d of found) process.stderr.write(formatDiagnostic(d) + '\n');
+          credentials = found;
+          reportDiagnostics(found, false);
           throw new WriteRefused('credentials found in what would be committed (above)');
         }
         // Described against --base (its out/ and environment files) with the fresh render: the same description
@@ -137,7 +148,7 @@ export function registerPr(program: Command) {
         }
         const why = e instanceof WriteRefused || e instanceof GitError ? e.message : describeFsError(e);
         if (!why) throw e;
-        return fail(`${why}\nnothing was committed${undone.length ? ` (${undone.join(', ')})` : ''}`);
+        return fail(`${why}\nnothing was committed${undone.length ? ` (${undone.join(', ')})` : ''}`, credentials);
       } finally {
         backup?.remove();
         lock.release();
@@ -146,8 +157,9 @@ export function registerPr(program: Command) {
       process.stderr.write(`created branch ${branch} with commit ${commit}: ${subject}\n`);
       // the PR description (not the commit message) also shows each changed environment's trace path as Mermaid
       const prBody = renderMarkdown(report, environmentSchema, changedGraphs(validateInputs(readInputs(root)).environments, [...report.objects.map((o) => o.env), ...report.spec.map((s) => s.env)]));
-      process.stdout.write(prBody);
-      if (opts.open) openPr(root, opts.remote, branch, subject, prBody);
+      if (!json) process.stdout.write(prBody);
+      if (opts.open && !openPr(root, opts.remote, branch, subject, prBody)) return;
+      if (json) printResult(cmd, { committed: true, branch, commit, subject, body: prBody, opened: Boolean(opts.open) });
     });
 }
 
@@ -196,13 +208,14 @@ function stagedContents(root: string, paths: string[]): Array<[string, string]> 
 
 const inHead = (root: string, path: string) => spawnSync('git', ['cat-file', '-e', `HEAD:${path}`], { cwd: root }).status === 0;
 
-function openPr(root: string, remote: string, branch: string, subject: string, body: string) {
+/** Push and open the pull request; false (reported) when that failed. */
+function openPr(root: string, remote: string, branch: string, subject: string, body: string): boolean {
   const tool = onPath('gh') ? 'gh' : onPath('glab') ? 'glab' : undefined;
-  if (!tool) return fail(`--open needs gh (GitHub) or glab (GitLab) on PATH; the commit is on branch ${branch}, push it and open the PR by hand`);
+  if (!tool) return (fail(`--open needs gh (GitHub) or glab (GitLab) on PATH; the commit is on branch ${branch}, push it and open the PR by hand`), false);
   try {
     git(root, ['push', '-q', '-u', '--end-of-options', remote, branch]);
   } catch (e) {
-    return fail(`${(e as Error).message}\nthe commit is on branch ${branch}; push it and open the PR by hand`);
+    return (fail(`${(e as Error).message}\nthe commit is on branch ${branch}; push it and open the PR by hand`), false);
   }
   // The body never goes on the command line (a long body would exceed the argument size limit): gh reads it from
   // stdin, glab takes title and description from the commit message (--fill), which is the same text.
@@ -210,6 +223,7 @@ function openPr(root: string, remote: string, branch: string, subject: string, b
     tool === 'gh'
       ? ['pr', 'create', '--head', branch, '--title', subject, '--body-file', '-']
       : ['mr', 'create', '--source-branch', branch, '--fill', '--yes'];
-  const r = spawnSync(tool, args, { cwd: root, input: body, stdio: ['pipe', 'inherit', 'inherit'] });
-  if (r.status !== 0) fail(`${tool} ${args.slice(0, 2).join(' ')} failed; the branch ${branch} is pushed`);
+  const r = spawnSync(tool, args, { cwd: root, input: body, stdio: ['pipe', json ? 2 : 'inherit', 'inherit'] }); // JSON: stdout is the one document
+  if (r.status !== 0) return (fail(`${tool} ${args.slice(0, 2).join(' ')} failed; the branch ${branch} is pushed`), false);
+  return true;
 }

@@ -7,6 +7,8 @@ import { isPlainObject } from '../../load/merge.js';
 import { crdSchemas, isCrd } from '../../verify/crd.js';
 import { builtinSchemas, isOpenApi, RENDERED_BUILTIN_KINDS, RENDERED_BUILTIN_PATHS } from '../../verify/openapi.js';
 import { REPO_SCHEMAS } from '../../verify/upstream.js';
+import { UsageError } from '../errors.js';
+import { failCommand, printResult } from '../output.js';
 
 /**
  * API groups of the custom resources tracestack renders (Argo CD Application/AppProject/ApplicationSet,
@@ -186,13 +188,9 @@ export function registerSchemas(program: Command) {
     .option('--context <name>', 'kubectl context for --from-cluster')
     .option('--all', `keep every CRD, not only those of the groups tracestack renders (${RENDERED_GROUPS.join(', ')})`)
     .option('-o, --out <dir>', 'where to write them', REPO_SCHEMAS)
-    .action((opts: { from?: string[]; fromCluster?: boolean; context?: string; all?: boolean; out: string }) => {
+    .action((opts: { from?: string[]; fromCluster?: boolean; context?: string; all?: boolean; out: string }, cmd: Command) => {
       const root = (program.opts() as { dir: string }).dir;
-      if (Boolean(opts.from) === Boolean(opts.fromCluster)) {
-        process.stderr.write('error: give exactly one of --from DIR or --from-cluster\n');
-        process.exitCode = 2;
-        return;
-      }
+      if (Boolean(opts.from) === Boolean(opts.fromCluster)) throw new UsageError('give exactly one of --from DIR or --from-cluster');
       let set: SchemaSet;
       try {
         const sources: Sources = opts.from ? { crds: [], openapi: [], notes: [] } : sourcesFromCluster(opts.context);
@@ -204,19 +202,22 @@ export function registerSchemas(program: Command) {
         for (const n of sources.notes) process.stderr.write(`note: ${n}\n`);
         set = buildSchemaSet(sources, Boolean(opts.all));
       } catch (e) {
-        process.stderr.write(`error: ${(e as Error).message}\n`);
-        process.exitCode = 1;
-        return;
+        return failCommand(cmd, (e as Error).message, 'schema-source');
       }
       if (!set.entries.length) {
-        process.stderr.write(`error: no CustomResourceDefinition of ${opts.all ? 'any group' : RENDERED_GROUPS.join(', ')} and no OpenAPI document found ${opts.from ? `in ${opts.from.join(', ')}` : 'in the cluster'}; nothing written\n`);
-        process.exitCode = 1;
-        return;
+        return failCommand(cmd, `no CustomResourceDefinition of ${opts.all ? 'any group' : RENDERED_GROUPS.join(', ')} and no OpenAPI document found ${opts.from ? `in ${opts.from.join(', ')}` : 'in the cluster'}; nothing written`, 'no-schemas');
       }
       const outDir = resolve(root, opts.out);
       writeSchemaSet(outDir, set);
       const shown = relative(process.cwd(), outDir).split(sep).join('/') || '.';
-      process.stdout.write(
+      const result = {
+        out: `${shown}/`,
+        schemas: set.entries.map((e) => ({ apiVersion: e.apiVersion, kind: e.kind, builtin: !e.crd, deprecated: Boolean(e.deprecated) })),
+        skipped: set.skipped,
+      };
+      printResult(
+        cmd,
+        result,
         `wrote ${set.entries.length} strict schema${set.entries.length === 1 ? '' : 's'} into ${shown}/ from ${opts.from?.join(', ') ?? 'the cluster'}:\n` +
           set.entries.map((e) => `  ${e.apiVersion}/${e.kind}${e.deprecated ? ' (deprecated)' : ''}${e.crd ? '' : ' (built-in)'}\n`).join('') +
           (set.skipped.length ? `skipped ${set.skipped.length} CRD${set.skipped.length === 1 ? '' : 's'} of groups tracestack does not render (--all keeps them)\n` : '') +

@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../diagnostics.js';
+import { CappedMemo } from '../../startup.js';
 import { ENV_NAME, ENV_VALUE, isCredentialKey, isEnvCredentialName, isPlaceholder, literalCredential, looksLikeSecret, mask, scanAssignments, scanBase64, scanEntropy, scanTokens, type SecretHit } from './rules.js';
 import { scanWithLibrary } from './library.js';
 
@@ -8,28 +9,16 @@ export function scanLine(line: string): SecretHit | null {
 }
 
 /** A fleet's files share most of their lines: each distinct line is scanned once (the verdict depends on the line alone). */
-const lineHits = new Map<string, SecretHit | null>();
-function cachedScan(line: string): SecretHit | null {
-  let hit = lineHits.get(line);
-  if (hit === undefined) {
-    hit = scanLine(line);
-    if (lineHits.size > 200_000) lineHits.clear();
-    lineHits.set(line, hit);
-  }
-  return hit;
-}
+const lineHits = new CappedMemo<string, SecretHit | null>(200_000);
+const cachedScan = (line: string): SecretHit | null => lineHits.get(line, () => scanLine(line));
 
-const envNameLines = new Map<string, boolean>();
+const envNameLines = new CappedMemo<string, boolean>(200_000);
 /** Whether a line is `name: <an env var name that says credential>` (cached per distinct line). */
 function mayNameCredentialEnv(line: string): boolean {
-  let yes = envNameLines.get(line);
-  if (yes === undefined) {
+  return envNameLines.get(line, () => {
     const m = ENV_NAME.exec(line);
-    yes = !!m && isEnvCredentialName(m[3]);
-    if (envNameLines.size > 200_000) envNameLines.clear();
-    envNameLines.set(line, yes);
-  }
-  return yes;
+    return !!m && isEnvCredentialName(m[3]);
+  });
 }
 
 /** Env var entries spread over lines: `- name: DB_PASSWORD` with a literal `value:` in the same list item. */
