@@ -90,11 +90,26 @@ const componentTypes = (config: Record<string, any>) =>
     Object.keys(config[kind] ?? {}).map((id) => `${kind}:${id.split('/')[0]}`),
   );
 
-let rendered: Rendered[] = [];
+let found: Rendered[] = [];
+let setupError: unknown;
+/**
+ * The rendered configs; throws when there are none. No skip: without the collector every test here fails (a failed
+ * beforeAll would only mark them skipped). CI builds it in .ci/run; locally the vitest globalSetup does, with Go.
+ */
+const configs = (): Rendered[] => {
+  if (setupError) throw setupError;
+  return found;
+};
 
 beforeAll(() => {
-  // No skip: without the collector this file fails (CI builds it in .ci/run; locally the vitest globalSetup does,
-  // when Go is installed).
+  try {
+    found = renderAll();
+  } catch (e) {
+    setupError = e;
+  }
+}, 600_000);
+
+function renderAll(): Rendered[] {
   if (!existsSync(binary)) {
     throw new Error(`no collector at ${binary}: run \`npm run otelcol:build\` (needs Go and the Go module proxy; manifest ${MANIFEST})`);
   }
@@ -102,7 +117,7 @@ beforeAll(() => {
   for (const [name, text] of Object.entries(TEST_ENVIRONMENTS)) writeFileSync(join(dir, 'environments', `${name}.yaml`), text);
   const r = runCli(dir, ['generate']);
   if (r.code !== 0) throw new Error(`generate failed (${r.code}):\n${r.err}`);
-  rendered = [];
+  const rendered: Rendered[] = [];
   for (const env of readdirSync(join(dir, 'out')).filter((e) => e !== 'base' && e !== 'fleet').sort()) {
     const kustomize = join(dir, 'out', env, 'kustomize');
     if (!existsSync(kustomize)) continue;
@@ -113,23 +128,24 @@ beforeAll(() => {
       }
     }
   }
-}, 600_000);
+  return rendered;
+}
 
 describe('a real collector (otelcol 0.158 validate) accepts every rendered collector config', () => {
   it('renders one collector per environment, examples and test environments alike, in its collector overlay', () => {
-    expect(rendered.map((r) => r.where).sort()).toEqual([...EXAMPLES, ...Object.keys(TEST_ENVIRONMENTS)].map((e) => `${e}/collector`).sort());
+    expect(configs().map((r) => r.where).sort()).toEqual([...EXAMPLES, ...Object.keys(TEST_ENVIRONMENTS)].map((e) => `${e}/collector`).sort());
   });
 
   it('the configs cover every variant: teams with and without the debug exporter, the debug exporter alone, neither', () => {
     const has = (r: Rendered, type: string) => componentTypes(r.config).includes(type);
-    const variants = new Set(rendered.map((r) => `${has(r, 'connectors:routing')}/${has(r, 'exporters:debug')}`));
+    const variants = new Set(configs().map((r) => `${has(r, 'connectors:routing')}/${has(r, 'exporters:debug')}`));
     expect([...variants].sort()).toEqual(['false/false', 'false/true', 'true/false', 'true/true']);
   });
 
   it('every config passes `otelcol validate`', () => {
-    const failures = rendered.map((r) => ({ where: r.where, ...validate(r.config) })).filter((v) => v.code !== 0);
+    const failures = configs().map((r) => ({ where: r.where, ...validate(r.config) })).filter((v) => v.code !== 0);
     expect(failures.map((f) => `${f.where} (exit ${f.code}): ${f.err}`)).toEqual([]);
-    expect(rendered.length).toBeGreaterThanOrEqual(6);
+    expect(configs().length).toBeGreaterThanOrEqual(6);
   });
 
   it('the collector is built with exactly the component types the rendered configs use (a new component must be added to the manifest)', () => {
@@ -139,7 +155,7 @@ describe('a real collector (otelcol 0.158 validate) accepts every rendered colle
     const builtTypes = ['receivers', 'processors', 'exporters', 'connectors', 'extensions'].flatMap((kind) =>
       (built[kind] ?? []).map((c) => `${kind}:${c.name}`),
     );
-    const used = [...new Set(rendered.flatMap((x) => componentTypes(x.config)))].sort();
+    const used = [...new Set(configs().flatMap((x) => componentTypes(x.config)))].sort();
     expect(used.filter((t) => !builtTypes.includes(t))).toEqual([]); // rendered but not built: validate cannot check it
     expect(builtTypes.filter((t) => !used.includes(t))).toEqual([]); // built but never rendered: not "exactly"
     expect(String(built.buildinfo ? JSON.stringify(built.buildinfo) : '')).toContain('0.158.0');
@@ -147,7 +163,7 @@ describe('a real collector (otelcol 0.158 validate) accepts every rendered colle
 });
 
 describe('otelcol validate fails on a broken config (so the check above can fail)', () => {
-  const teamsConfig = () => structuredClone(rendered.find((r) => r.where === 'teams-demo/collector')!.config);
+  const teamsConfig = () => structuredClone(configs().find((r) => r.where === 'teams-demo/collector')!.config);
 
   it('a misspelt batch processor field', () => {
     const config = teamsConfig();
