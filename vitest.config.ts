@@ -19,6 +19,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/helpers/tmp-setup.ts'],
+    // builds the test collector locally when it is missing (CI builds it in .ci/run)
+    globalSetup: ['test/helpers/otelcol-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', plainSummary],
