@@ -21,6 +21,7 @@ import { registerPr } from './commands/pr.js';
 import { registerSchemas } from './commands/schemas.js';
 import { GRAPH_FORMATS, registerGraph } from './commands/graph.js';
 import { registerModelineCheck } from './commands/modeline.js';
+import { environmentSummary } from '../fleet/incremental.js';
 
 /** Exit codes: 0 ok; 1 invalid input, drift or a refused write; 2 usage or internal error. */
 export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -76,7 +77,8 @@ program
   .option('-o, --out <dir>', 'output folder, inside the repository', 'out')
   .option('--check', 'write nothing; exit 1 listing every file that is missing, different or stale')
   .option('--force', 'take over files in the output folder that tracestack did not write')
-  .action(async (opts: { env?: string[]; out: string; check?: boolean; force?: boolean }) => {
+  .option('--no-cache', 'render every environment, even those whose inputs and files are unchanged since the last run (out/.tracestack/fleet.json)')
+  .action(async (opts: { env?: string[]; out: string; check?: boolean; force?: boolean; cache: boolean }) => {
     const root = program.opts().dir;
     const inputs = readInputs(root);
     let out;
@@ -91,7 +93,7 @@ program
     // without any schemas the validators only count the kinds that went unchecked, to say so
     const upstream = new UpstreamValidators(schemas.dir, cacheDir());
     const full = !opts.env?.length;
-    const options = { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream, chartValues: ChartValues.at(schemas.dir) };
+    const options = { outPath, only: opts.env, allowUnknownChartVersions: program.opts().allowUnknownChartVersions, upstream, chartValues: ChartValues.at(schemas.dir), reuseFrom: opts.cache ? outDir : undefined };
     if (opts.check) {
       // a fleet's files are compared with disk by a worker thread while the rendering goes on
       const compare = inputs.environments.length >= BACKGROUND_WRITES_FROM ? new BackgroundCompare(outDir) : undefined;
@@ -124,7 +126,7 @@ program
           for (const c of changes) process.stderr.write(`${c.kind}: ${outPath}/${c.file}\n`);
           process.stderr.write(`${changes.length} file${changes.length === 1 ? '' : 's'} out of date; run \`tracestack generate\`.\n`);
           process.exitCode = EXIT.invalid;
-        } else say(`ok: ${outPath}/ is up to date (${r.rendered.join(', ')})\n`);
+        } else say(`ok: ${outPath}/ is up to date (${environmentSummary(r.rendered, r.reused?.length ?? 0)})\n`);
       } finally {
         await compare?.close();
       }
@@ -165,7 +167,7 @@ program
         });
       for (const n of notes) process.stderr.write(`note: ${n}\n`);
       if (kept.length) process.stderr.write(`warning: ${kept.length} file${kept.length === 1 ? '' : 's'} in ${outPath}/ not written by tracestack, left as they are: ${kept.join(', ')}\n`);
-      say(`generated ${r.rendered.join(', ')} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
+      say(`generated ${environmentSummary(r.rendered, r.reused?.length ?? 0)} into ${outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
     } finally {
       await (staged as StagedWrite | undefined)?.close();
     }

@@ -4,6 +4,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileTree } from '../plan/plan.js';
 import { LEDGER_PATH } from '../plan/plan.js';
+import { FLEET_PATH } from '../fleet/incremental.js';
 import { describeFsError, errorFrom, failpoint, fault, faultSpec, shownPath, withPath, WriteRefused } from './errors.js';
 
 export interface Ledger {
@@ -647,7 +648,8 @@ export class StagedWrite {
    * _defaults.yaml: a run limited to some environments must not change what the others build on.
    */
   private refuseSharedChanges(rendered: string[]) {
-    const shared = [...this.differs].filter((f) => !inScope(f, rendered, false)).sort();
+    // the fleet fingerprints (src/fleet/incremental.ts) record the environments --env rendered: not shared output
+    const shared = [...this.differs].filter((f) => !inScope(f, rendered, false) && f !== FLEET_PATH).sort();
     if (!shared.length) return;
     const envs = new Set((this.ledger?.files ?? []).map((f) => /^([^/]+)\/helmfile\.yaml$/.exec(f)?.[1]).filter((e): e is string => !!e && !rendered.includes(e)));
     const out = shownPath(this.outDir);
