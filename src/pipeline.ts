@@ -172,7 +172,7 @@ export interface GenerateOptions extends CrossCheckOptions {
    * still fail afterwards (a later environment, an unknown --env), so nothing may be made visible before
    * generate returns a tree.
    */
-  onPart?: (part: FileTree) => void;
+  onPart?: (part: FileTree, sameAsDisk?: boolean) => void;
   /** Reuse unchanged environments of a fleet from this output folder (src/fleet/incremental.ts); default: render all. */
   reuseFrom?: string;
 }
@@ -212,7 +212,7 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
       reused.add(hit.record.name);
       rendered.push(hit.env);
       parts.push(hit.files);
-      if (!problems.length && !v.failed) options.onPart?.(hit.files);
+      if (!problems.length && !v.failed) options.onPart?.(hit.files, true);
       continue;
     }
     const env = v.next(f);

@@ -105,7 +105,7 @@ program
         recovered = true;
       };
       try {
-        const r = generate(inputs, { ...options, onPart: compare && ((part) => (recover(), compare.add(part))) });
+        const r = generate(inputs, { ...options, onPart: compare && ((part, same) => (recover(), compare.add(part, same))) });
         if (!r.tree || failed(r.diagnostics)) {
           report(r.diagnostics, inputs);
           process.exitCode = EXIT.invalid;
@@ -140,10 +140,10 @@ program
     try {
       const r = generate(inputs, {
         ...options,
-        onPart: (part) => {
+        onPart: (part, same) => {
           if (refused) return;
           try {
-            open().add(part);
+            open().add(part, same);
           } catch (e) {
             // reported after the input problems, if there are any
             const fs = describeFsError(e);

@@ -128,6 +128,7 @@ export class FleetCache {
   private readonly base: string;
   private readonly previous = new Map<string, EnvRecord>();
   private readonly records = new Map<string, EnvRecord>();
+  private readonly byFile = new Map<string, EnvRecord>();
   private ledger: string[] | undefined;
   private before = { checked: new Map<string, number>(), unchecked: new Map<string, number>() };
   /** Why nothing was reused (for a note), when a previous file existed but could not be used. */
@@ -161,12 +162,14 @@ export class FleetCache {
         const ok = r && typeof r.name === 'string' && typeof r.file === 'string' && typeof r.input === 'string' && typeof r.output === 'string' && Array.isArray(r.argo) && Array.isArray(r.bases) && Array.isArray(r.diagnostics) && r.fleet && typeof r.fleet === 'object' && r.checked && r.unchecked;
         if (!ok) throw new Error(`bad entry ${JSON.stringify(r?.name ?? null)}`);
         this.previous.set(r.name, r);
+        this.byFile.set(r.file, r);
       }
       const ledger = JSON.parse(readFileSync(join(outDir, '.tracestack/manifest.json'), 'utf8')) as { files?: unknown };
       if (!Array.isArray(ledger.files)) throw new Error('no ledger');
       this.ledger = ledger.files.filter((f): f is string => typeof f === 'string');
     } catch (e) {
       this.previous.clear();
+      this.byFile.clear();
       this.ignored = `${FLEET_PATH} is unusable (${(e as Error).message}); rendering every environment`;
     }
   }
@@ -183,8 +186,8 @@ export class FleetCache {
     this.before = { checked: count(this.options.upstream?.checkedKinds), unchecked: count(this.options.upstream?.uncheckedKinds) };
     if (!this.previous.size || !this.ledger || !this.options.reuseFrom) return undefined;
     const input = this.inputHash(f);
-    const r = [...this.matching(f.path)].find((p) => p.input === input);
-    if (!r) return undefined;
+    const r = this.byFile.get(f.path);
+    if (r?.input !== input) return undefined;
     if (!needFiles(r.name)) return { record: r, env: fleetEnvironment(r) };
     const files: FileTree = new Map();
     try {
@@ -194,10 +197,6 @@ export class FleetCache {
     }
     if (outputHash(files) !== r.output) return undefined;
     return { record: r, files, env: fleetEnvironment(r) };
-  }
-
-  private *matching(path: string) {
-    for (const r of this.previous.values()) if (r.file === path) yield r;
   }
 
   /** A reused environment: its record is kept, and its checked-object counts are counted again. */

@@ -106,10 +106,12 @@ export class BackgroundCompare {
   private batch: Array<[string, string]> = [];
   constructor(readonly outDir: string) {}
 
-  add(files: Iterable<[string, string]>): void {
+  /** `sameAsDisk`: files just read from disk and found as recorded (src/fleet/incremental.ts): not read again. */
+  add(files: Iterable<[string, string]>, sameAsDisk = false): void {
     this.worker ??= new Worker(COMPARE_SOURCE, { eval: true, workerData: { outDir: this.outDir, fault: faultSpec } });
     for (const entry of files) {
       this.seen.add(entry[0]);
+      if (sameAsDisk) continue;
       this.batch.push(entry);
       if (this.batch.length >= 64) this.flush();
     }
@@ -576,7 +578,8 @@ export class StagedWrite {
   }
 
   /** Compare files with disk and stage the ones that are new or changed. Throws WriteRefused for a symlink. */
-  add(files: Iterable<[string, string]>): void {
+  /** `sameAsDisk`: files just read from disk and found as recorded (src/fleet/incremental.ts): not read again. */
+  add(files: Iterable<[string, string]>, sameAsDisk = false): void {
     for (const [file, content] of files) {
       if (this.seen.has(file)) throw new Error(`internal: ${file} staged twice`);
       this.seen.add(file);
@@ -586,7 +589,7 @@ export class StagedWrite {
         const p = join(this.outDir, file);
         try {
           fault('read', p);
-          old = readFileSync(p, 'utf8');
+          old = sameAsDisk && file !== LEDGER_PATH ? content : readFileSync(p, 'utf8');
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw withPath(e, p);
         }
