@@ -215,6 +215,7 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
       if (!problems.length && !v.failed) options.onPart?.(hit.files, true);
       continue;
     }
+    const mark = v.diagnostics.length;
     const env = v.next(f);
     if (!env) continue;
     valid.push(env);
@@ -229,7 +230,7 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
       ...verifyBehaviour({ env, names, units, document: loaded.document, locate: (p, k) => loaded.locate(p, k) }),
     ];
     problems.push(...found);
-    if (!found.length) cache?.rendered(f, env, part, units, v.argoOf.get(env.metadata.name) ?? []);
+    if (!found.length) cache?.rendered(f, env, part, units, v.argoOf.get(env.metadata.name) ?? [], v.diagnostics.slice(mark));
     rendered.push(env);
     parts.push(part);
     if (!found.length && !problems.length && !v.failed) options.onPart?.(part);
@@ -252,7 +253,7 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
   for (const entry of shared) tree.set(...entry);
   problems.push(...verifyPart(shared, [], options, (file) => tree.has(file)));
   if (cache) {
-    const [file, text] = cache.file(sortDiagnostics(diagnostics), valid.map((e) => e.metadata.name), Boolean(only));
+    const [file, text] = cache.file(valid.map((e) => e.metadata.name), Boolean(only));
     shared.set(file, text);
     tree.set(file, text);
   }

@@ -209,7 +209,7 @@ export class FleetCache {
   }
 
   /** An environment rendered and verified without problems in this run. */
-  rendered(f: InputFile, env: Environment, part: FileTree, units: Unit[], argo: ArgoName[]): void {
+  rendered(f: InputFile, env: Environment, part: FileTree, units: Unit[], argo: ArgoName[], diagnostics: Diagnostic[]): void {
     const a = env.spec.argocd;
     const up = this.options.upstream;
     this.records.set(env.metadata.name, {
@@ -220,25 +220,24 @@ export class FleetCache {
       argo,
       fleet: { applicationSet: Boolean(a.applicationSet), namespace: a.namespace, repoURL: a.repoURL, targetRevision: a.targetRevision, syncPolicy: { automated: a.syncPolicy.automated, prune: a.syncPolicy.prune, selfHeal: a.syncPolicy.selfHeal } },
       bases: [...new Set(units.flatMap((u) => (u.kind === 'kustomize' ? [u.base ?? u.id] : [])))].sort(),
-      diagnostics: [],
+      // what validating it reported (warnings; some are about _defaults.yaml), replayed when it is reused
+      diagnostics: diagnostics.filter((d) => d.severity !== 'error'),
       checked: delta(up?.checkedKinds, this.before.checked),
       unchecked: delta(up?.uncheckedKinds, this.before.unchecked),
     });
   }
 
   /**
-   * The fingerprint file for this run: every environment rendered or reused, with its warnings. A run limited to
+   * The fingerprint file for this run: every environment rendered or reused. A run limited to
    * some environments (--env) keeps the previous records of the others as they are (a changed one that was not
    * rendered keeps its old input hash, so the next run renders it).
    */
-  file(diagnostics: Diagnostic[], valid: string[], partial: boolean): [string, string] {
-    const byFile = new Map<string, Diagnostic[]>();
-    for (const d of diagnostics) if (d.severity !== 'error') byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
+  file(valid: string[], partial: boolean): [string, string] {
     const records = new Map(this.records);
     if (partial) for (const name of valid) if (!records.has(name) && this.previous.has(name)) records.set(name, this.previous.get(name)!);
     const lines = [...records.values()]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((r) => JSON.stringify({ ...r, diagnostics: this.records.has(r.name) ? (byFile.get(r.file) ?? []) : r.diagnostics }));
+      .map((r) => JSON.stringify(r));
     return [FLEET_PATH, `{"generator":"tracestack","format":${FORMAT},"tool":${JSON.stringify(toolIdentity())},"environments":[\n${lines.join(',\n')}\n]}\n`];
   }
 }
