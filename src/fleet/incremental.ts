@@ -13,7 +13,7 @@
 // or all of them, is rendered as before. The file is deterministic: no timestamps, no absolute paths.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics.js';
 import type { InputFile } from '../load/environments.js';
@@ -25,6 +25,7 @@ import type { UpstreamValidators } from '../verify/upstream.js';
 import type { ChartValues } from '../validate/passthrough.js';
 import { CHARTS } from '../components/charts.js';
 import { TOOL_VERSION } from '../render/yaml.js';
+import { fault } from '../write/errors.js';
 
 /** The fingerprint file, inside the output folder (beside the ledger). */
 export const FLEET_PATH = '.tracestack/fleet.json';
@@ -78,12 +79,16 @@ const sha = (...parts: string[]) => {
 };
 
 let toolId: string | undefined;
-/** The tool version and a hash of the running code (the bundle, dist/tracestack.cjs, when run as the CLI). */
+/**
+ * The tool version and a hash of the build: the bundle dist/tracestack.cjs (the running file for the CLI; found
+ * beside dist/ or src/ when the modules run unbundled, so in-process runs and the CLI agree).
+ */
 export function toolIdentity(): string {
   if (toolId) return toolId;
   let code = '';
   try {
-    code = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+    const self = fileURLToPath(import.meta.url);
+    code = readFileSync(self.endsWith('.cjs') ? self : join(dirname(self), '../../dist/tracestack.cjs'), 'utf8');
   } catch {
     code = 'unknown';
   }
@@ -191,7 +196,12 @@ export class FleetCache {
     if (!needFiles(r.name)) return { record: r, env: fleetEnvironment(r) };
     const files: FileTree = new Map();
     try {
-      for (const file of this.ledger) if (file.startsWith(`${r.name}/`)) files.set(file, readFileSync(join(this.options.reuseFrom, file), 'utf8'));
+      for (const file of this.ledger) {
+        if (!file.startsWith(`${r.name}/`)) continue;
+        const p = join(this.options.reuseFrom, file);
+        fault('read', p); // injected read faults (tests) apply here as in the writer
+        files.set(file, readFileSync(p, 'utf8'));
+      }
     } catch {
       return undefined; // a file is missing or unreadable: render it
     }
