@@ -129,10 +129,47 @@ for (let i = 0; i <= RUNS; i++) {
 }
 rows.push({ what: `filesystem floor: writing the same ${files.length} files in a plain loop`, ms: median(fsRuns), ratio: median(fsRuns) / baseline.ms, rssMb: NaN });
 
+// Fleet rows (issue #11): a 1,000-environment fleet, and 10,000 with BENCH_HUGE=1. Fewer runs each (FLEET_RUNS).
+const FLEET_RUNS = Number(process.env.BENCH_FLEET_RUNS ?? 3);
+const measureN = (args, cwd, n = FLEET_RUNS) => {
+  const runs = [];
+  for (let i = 0; i < n; i++) runs.push(once(args, typeof cwd === 'function' ? cwd() : cwd));
+  return { ms: median(runs.map((r) => r.ms)), rssMb: Math.max(...runs.map((r) => r.rssMb)) };
+};
+/** Change one environment's sampling (a new value each time) and commit nothing: each run sees one changed file. */
+let bump = 0;
+const changeOne = (dir) => {
+  const file = join(dir, 'environments/env-000.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/samplingPercentage: \d+/, `samplingPercentage: ${(bump++ % 90) + 2}`));
+};
+const git = (dir, ...args) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com' } });
+const fleetRows = (n) => {
+  const dir = fleet(n);
+  const full = measureN([CLI, 'generate'], freshRepo(dir), 1);
+  row(`generate, ${n} environments (into an empty out/)`, full, baseline);
+  once([CLI, 'generate'], dir);
+  const unchanged = measureN([CLI, 'generate'], dir);
+  row(`generate, ${n} environments, unchanged (fingerprints reused)`, unchanged, baseline);
+  const check = measureN([CLI, 'generate', '--check'], dir);
+  row(`generate --check, ${n} environments, unchanged`, check, baseline);
+  const changed = measureN([CLI, 'generate'], () => (changeOne(dir), dir));
+  row(`generate, ${n} environments, 1 changed`, changed, baseline);
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'bench');
+  const since = measureN([CLI, 'generate', '--changed-since', 'HEAD'], () => (changeOne(dir), dir));
+  row(`generate --changed-since HEAD, ${n} environments, 1 changed`, since, baseline);
+  return { full, unchanged, check, changed, since };
+};
+const f1k = fleetRows(1000);
+const huge = process.env.BENCH_HUGE === '1' ? fleetRows(10000) : undefined;
+if (!huge) rows.push({ what: 'generate, 10000 environments: skipped (BENCH_HUGE=1 runs it)', ms: NaN, ratio: NaN, rssMb: NaN });
+
 const w = Math.max(...rows.map((r) => r.what.length));
 console.log(`tracestack bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), median of ${RUNS} runs after 1 warm-up; RSS = max peak over the runs (${TIME ? '/usr/bin/time' : 'process.resourceUsage'}); objects verified against ${ENV.TRACESTACK_SCHEMAS ?? 'no upstream schemas (not found)'}\n`);
 console.log(`${'what'.padEnd(w)}  ${'wall ms'.padStart(8)}  ${'x node -e 0'.padStart(11)}  ${'peak RSS MB'.padStart(11)}`);
-for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.ms.toFixed(0).padStart(8)}  ${r.ratio.toFixed(2).padStart(11)}  ${(Number.isNaN(r.rssMb) ? '-' : r.rssMb.toFixed(0)).padStart(11)}`);
+const num = (x, d) => (Number.isNaN(x) ? '-' : x.toFixed(d));
+for (const r of rows) console.log(`${r.what.padEnd(w)}  ${num(r.ms, 0).padStart(8)}  ${num(r.ratio, 2).padStart(11)}  ${(Number.isNaN(r.rssMb) ? '-' : r.rssMb.toFixed(0)).padStart(11)}`);
 
 const per = (a, b) => (gen[b].ms - gen[a].ms) / (b - a);
 console.log(`\nmarginal cost per environment: 50->100 ${per(50, 100).toFixed(1)} ms, 100->200 ${per(100, 200).toFixed(1)} ms (linear if these are close)`);
@@ -147,3 +184,7 @@ console.log(`  200 environments within 300 MB peak RSS: ${gen[200].rssMb.toFixed
 console.log(`  --check no slower than generate: ${check.ms.toFixed(0)} ms vs ${gen[200].ms.toFixed(0)} ms  ${verdict(check.ms <= gen[200].ms)}`);
 const ratio = per(100, 200) / per(50, 100);
 console.log(`  linear from 50 to 200: marginal cost ratio ${ratio.toFixed(2)}  ${verdict(ratio > 0.6 && ratio < 1.5)}`);
+console.log(`  1 changed in 1,000 within 3x a 1-environment generate: ${(f1k.changed.ms / oneMs).toFixed(2)}x  ${verdict(f1k.changed.ms <= 3 * oneMs)}; with --changed-since ${(f1k.since.ms / oneMs).toFixed(2)}x  ${verdict(f1k.since.ms <= 3 * oneMs)}`);
+console.log(`  1,000 environments within 4 s and 300 MB: ${(f1k.full.ms / 1000).toFixed(2)} s, ${f1k.full.rssMb.toFixed(0)} MB  ${verdict(f1k.full.ms <= 4000 && f1k.full.rssMb <= 300)}`);
+console.log(`  1,000 unchanged within 2 s: generate ${(f1k.unchanged.ms / 1000).toFixed(2)} s  ${verdict(f1k.unchanged.ms <= 2000)}; --check ${(f1k.check.ms / 1000).toFixed(2)} s  ${verdict(f1k.check.ms <= 2000)}`);
+console.log(huge ? `  10,000 environments within 40 s and 1 GB: ${(huge.full.ms / 1000).toFixed(2)} s, ${huge.full.rssMb.toFixed(0)} MB  ${verdict(huge.full.ms <= 40000 && huge.full.rssMb <= 1024)}` : '  10,000 environments within 40 s and 1 GB: skipped (set BENCH_HUGE=1)');

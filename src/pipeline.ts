@@ -15,6 +15,7 @@ import { credentialKind, mask, scanForSecrets, scanInputFile } from './verify/se
 import { pointerToPath } from './validate/schema.js';
 import { verifyObjects, type UpstreamValidators } from './verify/upstream.js';
 import type { Unit } from './components/types.js';
+import { FleetCache, type Reused } from './fleet/incremental.js';
 
 export interface Inputs {
   defaults?: InputFile;
@@ -65,6 +66,8 @@ class Validation {
   readonly loaded = new Map<string, LoadedEnvironment>();
   /** Argo CD names of every valid environment, for the fleet-level collision check. */
   private readonly argo: ArgoName[] = [];
+  /** The same names, by environment (recorded in the fleet fingerprints, src/fleet/incremental.ts). */
+  readonly argoOf = new Map<string, ArgoName[]>();
 
   constructor(
     inputs: Inputs,
@@ -119,10 +122,22 @@ class Validation {
     const cross = [...reservedNames(env, resolved), ...templateInjection(env), ...crossCheck(env, r, this.options)];
     reportSecrets(cross);
     if (cross.some((d) => d.severity === 'error') || secrets.length) return undefined;
-    this.argo.push(...argoNames(env, resolved, names, units));
+    const argo = argoNames(env, resolved, names, units);
+    this.argo.push(...argo);
+    this.argoOf.set(env.name, argo);
     this.sources[env.name] = env.file;
     this.loaded.set(env.name, env);
     return r;
+  }
+
+  /** An environment reused unchanged from the fleet fingerprints: what the fleet checks need of it (false: validate it). */
+  reuse(r: Reused['record']): boolean {
+    if (this.defaultsBroken || this.seen.has(r.name)) return false;
+    this.seen.set(r.name, r.file);
+    this.argo.push(...r.argo);
+    this.sources[r.name] = r.file;
+    this.diagnostics.push(...r.diagnostics);
+    return true;
   }
 
   /** Checks over all environments once each is loaded: Argo CD names shared by two environments. */
@@ -157,13 +172,17 @@ export interface GenerateOptions extends CrossCheckOptions {
    * still fail afterwards (a later environment, an unknown --env), so nothing may be made visible before
    * generate returns a tree.
    */
-  onPart?: (part: FileTree) => void;
+  onPart?: (part: FileTree, sameAsDisk?: boolean) => void;
+  /** Reuse unchanged environments of a fleet from this output folder (src/fleet/incremental.ts); default: render all. */
+  reuseFrom?: string;
 }
 
 export interface GenerateResult {
   tree?: FileTree;
   /** Environment names rendered in this run. */
   rendered: string[];
+  /** Of those, the environments taken unchanged from disk (inputs and files as recorded in the fleet fingerprints). */
+  reused?: string[];
   diagnostics: Diagnostic[];
 }
 
@@ -181,7 +200,22 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
   const parts: FileTree[] = [];
   const problems: Diagnostic[] = [];
   const only = options.only?.length ? new Set(options.only) : undefined;
+  const cache = FleetCache.for(inputs, options);
+  const reused = new Set<string>();
   for (const f of inputs.environments) {
+    const hit = cache?.lookup(f, (name) => !only || only.has(name));
+    if (hit && v.reuse(hit.record)) {
+      valid.push(hit.env);
+      if (!hit.files) continue;
+      cache!.reused(hit);
+      for (const b of hit.record.bases) bases.used.add(b);
+      reused.add(hit.record.name);
+      rendered.push(hit.env);
+      parts.push(hit.files);
+      if (!problems.length && !v.failed) options.onPart?.(hit.files, true);
+      continue;
+    }
+    const mark = v.diagnostics.length;
     const r = v.next(f);
     if (!r) continue;
     const { env, names, units } = r;
@@ -195,6 +229,7 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
       ...verifyBehaviour({ env, names, units, document: loaded.document, locate: (p, k) => loaded.locate(p, k) }),
     ];
     problems.push(...found);
+    if (!found.length) cache?.rendered(f, env, part, units, v.argoOf.get(env.metadata.name) ?? [], v.diagnostics.slice(mark));
     rendered.push(env);
     parts.push(part);
     if (!found.length && !problems.length && !v.failed) options.onPart?.(part);
@@ -216,11 +251,16 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
   const shared = planShared(bases, [...valid].sort(byName), options.outPath, inputs.defaults?.path ?? 'built-in defaults');
   for (const entry of shared) tree.set(...entry);
   problems.push(...verifyPart(shared, [], options, (file) => tree.has(file)));
+  if (cache) {
+    const [file, text] = cache.file(valid.map((e) => e.metadata.name), Boolean(only));
+    shared.set(file, text);
+    tree.set(file, text);
+  }
   if (!problems.length) options.onPart?.(shared);
   diagnostics.push(...problems);
   if (problems.length) return { rendered: [], diagnostics: sortDiagnostics(diagnostics) };
   options.upstream?.save();
-  return { tree, rendered: [...rendered].sort(byName).map((e) => e.metadata.name), diagnostics: sortDiagnostics(diagnostics) };
+  return { tree, rendered: [...rendered].sort(byName).map((e) => e.metadata.name), reused: [...reused].sort(), diagnostics: sortDiagnostics(diagnostics) };
 }
 
 /** Verify one part of the tree: files parse back and their references exist, no credentials, objects match the CRDs. */

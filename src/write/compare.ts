@@ -44,10 +44,12 @@ export class BackgroundCompare {
   private batch: Batch = [];
   constructor(readonly outDir: string) {}
 
-  add(files: Iterable<[string, string]>): void {
+  /** `sameAsDisk`: files just read from disk and found as recorded (src/fleet/incremental.ts): not read again. */
+  add(files: Iterable<[string, string]>, sameAsDisk = false): void {
     this.worker ??= startWorker('compare-worker', { outDir: this.outDir, fault: faultSpec });
     for (const entry of files) {
       this.seen.add(entry[0]);
+      if (sameAsDisk) continue;
       this.batch.push(entry);
       if (this.batch.length >= 64) this.flush();
     }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { FileTree } from '../plan/plan.js';
 import { LEDGER_PATH } from '../plan/plan.js';
+import { FLEET_PATH } from '../fleet/incremental.js';
 import { errorFrom, failpoint, fault, faultSpec, shownPath, WriteRefused } from './errors.js';
 import { compareFile, FileWriter, type FileState } from './files.js';
 import { refuseUnusableOut, refuseUnusablePath } from './guards.js';
@@ -89,14 +90,17 @@ export class StagedWrite {
     }
   }
 
-  /** Compare files with disk and stage the ones that are new or changed. Throws WriteRefused for a symlink. */
-  add(files: Iterable<[string, string]>): void {
+  /**
+   * Compare files with disk and stage the ones that are new or changed. Throws WriteRefused for a symlink.
+   * `sameAsDisk`: files just read from disk and found as recorded (src/fleet/incremental.ts): not read again.
+   */
+  add(files: Iterable<[string, string]>, sameAsDisk = false): void {
     for (const [file, content] of files) {
       if (this.seen.has(file)) throw new Error(`internal: ${file} staged twice`);
       this.seen.add(file);
       refuseUnusablePath(this.outDir, file, this.seenDirs);
       // how the file stands in out/ now (missing when there is no out/)
-      const state: FileState = this.existed ? compareFile(this.outDir, file, content, faultSpec) : 'missing';
+      const state: FileState = !this.existed ? 'missing' : sameAsDisk && file !== LEDGER_PATH ? 'same' : compareFile(this.outDir, file, content, faultSpec);
       if (state !== 'missing' && !this.owned.has(file) && file !== LEDGER_PATH) this.unowned.push(file);
       if (file === LEDGER_PATH) {
         // the ledger is written into the stage last, by finish(): its presence marks the stage complete
@@ -152,7 +156,8 @@ export class StagedWrite {
    * _defaults.yaml: a run limited to some environments must not change what the others build on.
    */
   private refuseSharedChanges(rendered: string[]) {
-    const shared = [...this.differs].filter((f) => !inScope(f, rendered, false)).sort();
+    // the fleet fingerprints (src/fleet/incremental.ts) record the environments --env rendered: not shared output
+    const shared = [...this.differs].filter((f) => !inScope(f, rendered, false) && f !== FLEET_PATH).sort();
     if (!shared.length) return;
     const envs = new Set((this.ledger?.files ?? []).map((f) => /^([^/]+)\/helmfile\.yaml$/.exec(f)?.[1]).filter((e): e is string => !!e && !rendered.includes(e)));
     const out = shownPath(this.outDir);

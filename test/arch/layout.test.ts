@@ -16,7 +16,7 @@ export const STAGES: ReadonlyArray<{ name: string; paths: string[] }> = [
   { name: 'resolve', paths: ['resolve'] },
   { name: 'plan', paths: ['plan'] },
   { name: 'verify', paths: ['verify'] },
-  { name: 'write', paths: ['write'] },
+  { name: 'write', paths: ['write', 'fleet'] },
   { name: 'spine', paths: ['pipeline.ts'] },
   { name: 'front ends', paths: ['cli', 'diff', 'graph', 'docs', 'init'] },
 ];

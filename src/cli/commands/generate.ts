@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { generate, type Inputs } from '../../pipeline.js';
+import { environmentSummary } from '../../fleet/incremental.js';
 import { ChartValues } from '../../resolve/checks/passthrough.js';
 import { locateSchemas, SCHEMA_SOURCE_TEXT, UpstreamValidators, type SchemaSource } from '../../verify/upstream.js';
 import { describeFsError } from '../../write/errors.js';
@@ -17,6 +18,8 @@ interface GenerateOptions {
   env?: string[];
   out: string;
   check?: boolean;
+  /** false with --no-cache */
+  cache: boolean;
   force?: boolean;
 }
 
@@ -29,6 +32,7 @@ export function registerGenerate(program: Command) {
     .option('-o, --out <dir>', 'output folder, inside the repository', 'out')
     .option('--check', 'write nothing; exit 1 listing every file that is missing, different or stale')
     .option('--force', 'take over files in the output folder that tracestack did not write')
+    .option('--no-cache', 'render every environment, even those whose inputs and files are unchanged since the last run (out/.tracestack/fleet.json)')
     .action(async (opts: GenerateOptions, cmd: Command) => {
       const g = globals(cmd);
       const inputs = readInputs(g.dir);
@@ -43,7 +47,7 @@ export function registerGenerate(program: Command) {
       // without any schemas the validators only count the kinds that went unchecked, to say so
       const upstream = new UpstreamValidators(schemas.dir, cacheDir());
       const run: Run = { g, json: wantsJson(cmd), inputs, ...out, schemas, upstream, full: !opts.env?.length };
-      const options = { outPath: out.outPath, only: opts.env, allowUnknownChartVersions: g.allowUnknownChartVersions, upstream, chartValues: ChartValues.at(schemas.dir) };
+      const options = { outPath: out.outPath, only: opts.env, allowUnknownChartVersions: g.allowUnknownChartVersions, upstream, chartValues: ChartValues.at(schemas.dir), reuseFrom: opts.cache ? out.outDir : undefined };
       if (opts.check) await check(run, options);
       else await write(run, options, opts.force);
     });
@@ -88,7 +92,7 @@ async function check(run: Run, options: Options) {
     recovered = true;
   };
   try {
-    const r = generate(run.inputs, { ...options, onPart: compare && ((part) => (recover(), compare.add(part))) });
+    const r = generate(run.inputs, { ...options, onPart: compare && ((part, same) => (recover(), compare.add(part, same))) });
     if (!stopOnProblems(run, r)) return;
     recover();
     const changes = compare ? await compare.finish(r.tree, r.rendered, run.full) : compareWithDisk(run.outDir, r.tree, r.rendered, run.full).changes;
@@ -99,7 +103,7 @@ async function check(run: Run, options: Options) {
     } else if (changes.length) {
       for (const c of changes) process.stderr.write(`${c.kind}: ${run.outPath}/${c.file}\n`);
       process.stderr.write(`${changes.length} file${changes.length === 1 ? '' : 's'} out of date; run \`tracestack generate\`.\n`);
-    } else process.stdout.write(`ok: ${run.outPath}/ is up to date (${r.rendered.join(', ')})\n`);
+    } else process.stdout.write(`ok: ${run.outPath}/ is up to date (${environmentSummary(r.rendered, r.reused?.length ?? 0)})\n`);
   } finally {
     await compare?.close();
   }
@@ -120,10 +124,10 @@ async function write(run: Run, options: Options, force?: boolean) {
   try {
     const r = generate(run.inputs, {
       ...options,
-      onPart: (part) => {
+      onPart: (part, same) => {
         if (refused) return;
         try {
-          open().add(part);
+          open().add(part, same);
         } catch (e) {
           refused = refusal(e); // reported after the input problems, if there are any
         }
@@ -141,7 +145,7 @@ async function write(run: Run, options: Options, force?: boolean) {
     if (run.json) {
       const inOut = (files: string[]) => files.map((f) => `${run.outPath}/${f}`);
       reportDiagnostics(r.diagnostics, true, run.inputs, { rendered: r.rendered, written: inOut(written), pruned: inOut(pruned), kept: inOut(kept) });
-    } else process.stdout.write(`generated ${r.rendered.join(', ')} into ${run.outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
+    } else process.stdout.write(`generated ${environmentSummary(r.rendered, r.reused?.length ?? 0)} into ${run.outPath}/: ${written.length} written, ${pruned.length} pruned, ${r.tree.size - written.length} unchanged\n`);
   } finally {
     await (staged as StagedWrite | undefined)?.close();
   }
