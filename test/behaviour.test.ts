@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import type { KustomizeUnit, Unit } from '../src/components/types.js';
 import { readInputs } from '../src/cli/io.js';
 import { behaviourInputs } from '../src/pipeline.js';
 import { BEHAVIOUR_RULES, verifyBehaviour, type BehaviourInput } from '../src/verify/behaviour/index.js';
-import { editFile, readTree, REPO, runCli, scratchRepo } from './helpers/repo.js';
+import { editFile, REPO, runCli, scratchRepo, treeHash } from './helpers/repo.js';
 import { schemastoreValidator, validateObject } from './helpers/upstream.js';
 import { parse } from 'yaml';
 
@@ -21,11 +20,6 @@ const codes = (input: BehaviourInput) => verifyBehaviour(input).map((d) => d.cod
 const findings = (input: BehaviourInput, code: string) => verifyBehaviour(input).filter((d) => d.code === code);
 const withUnits = (input: BehaviourInput, change: (units: Unit[]) => Unit[]): BehaviourInput => ({ ...input, units: change(structuredClone(input.units)) });
 const unit = <T extends Unit = Unit>(units: Unit[], id: string) => units.find((u) => u.id === id) as T;
-const treeHash = (dir: string) => {
-  const h = createHash('sha256');
-  for (const [f, c] of readTree(dir)) h.update(f).update('\0').update(c).update('\0');
-  return h.digest('hex');
-};
 const lineOf = (file: string, text: string) => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
 
 /** Break an example through its environment file: generate refuses (exit 1), names the rule at file:line, writes nothing. */

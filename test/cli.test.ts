@@ -1,16 +1,10 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, symlinkSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, listFiles, readTree, scratchRepo, runCli, editFile } from './helpers/repo.js';
+import { editFile, listFiles, readTree, runCli, scratchRepo, treeHash } from './helpers/repo.js';
 
 const run = (cwd: string, ...args: string[]) => runCli(cwd, args);
-const treeHash = (dir: string) => {
-  const h = createHash('sha256');
-  for (const [f, c] of readTree(dir)) h.update(f).update('\0').update(c).update('\0');
-  return h.digest('hex');
-};
 const edit = editFile;
 
 describe('tracestack CLI', () => {

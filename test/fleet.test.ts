@@ -1,13 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kustomizeBuild } from './helpers/kustomize.js';
-import { CLI, REPO, scratchRepo } from './helpers/repo.js';
+import { REPO, runCli, scratchRepo } from './helpers/repo.js';
 import { validateObject } from './helpers/upstream.js';
 
-const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
 const optIn = (dir: string, env: string) => {
   const file = join(dir, `environments/${env}.yaml`);
   writeFileSync(file, readFileSync(file, 'utf8').replace(/^  argocd:\n/m, '  argocd:\n    applicationSet: true\n'));
@@ -37,11 +35,11 @@ describe('fleet ApplicationSet (spec.argocd.applicationSet)', () => {
   const dir = scratchRepo();
   optIn(dir, 'dev');
   optIn(dir, 'prod');
-  const r = run(dir, 'generate');
+  const r = runCli(dir, ['generate']);
   const file = join(dir, 'out/fleet/applicationset-argocd.yaml');
 
   it('renders one ApplicationSet with a list generator, goTemplate and missingkey=error, valid against the strict upstream schema', () => {
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.err).toBe(0);
     const appSet = parse(readFileSync(file, 'utf8'));
     expect(validateObject(appSet)).toEqual([]);
     expect(appSet.spec.goTemplate).toBe(true);
@@ -69,10 +67,10 @@ describe('fleet ApplicationSet (spec.argocd.applicationSet)', () => {
   it('turning it off again prunes the fleet folder and brings the root apps back', () => {
     const again = scratchRepo();
     optIn(again, 'dev');
-    expect(run(again, 'generate').status).toBe(0);
+    expect(runCli(again, ['generate']).code).toBe(0);
     expect(existsSync(join(again, 'out/fleet/applicationset-argocd.yaml'))).toBe(true);
     writeFileSync(join(again, 'environments/dev.yaml'), readFileSync(join(REPO, 'environments/dev.yaml'), 'utf8'));
-    expect(run(again, 'generate').status).toBe(0);
+    expect(runCli(again, ['generate']).code).toBe(0);
     expect(existsSync(join(again, 'out/fleet'))).toBe(false);
     expect(readFileSync(join(again, 'out/dev/argocd/root.yaml'), 'utf8')).toBe(readFileSync(join(REPO, 'out/dev/argocd/root.yaml'), 'utf8'));
   });

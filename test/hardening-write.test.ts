@@ -1,26 +1,19 @@
 // Issue 10, classes 1 (silent data loss) and 6 (internal errors instead of diagnostics): every refusal says what and
 // where, exits as README documents, and leaves out/ exactly as it was (tree hash); no case prints "internal error".
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, editFile, readTree, runCli, scratchRepo } from './helpers/repo.js';
+import { CLI, editFile, runCli, scratchRepo, treeHash } from './helpers/repo.js';
 import { gitIn, gitScratchRepo } from './helpers/git.js';
 
-const hashDir = (dir: string) => {
-  if (!existsSync(dir)) return 'absent';
-  const h = createHash('sha256');
-  for (const [f, c] of readTree(dir)) h.update(f).update('\0').update(c).update('\0');
-  return h.digest('hex');
-};
 const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('.tracestack-'));
 /** A scratch repository whose environment files differ from out/: a generate would write. */
 function changedRepo(): { dir: string; before: string } {
   const dir = scratchRepo();
   editFile(join(dir, 'environments/prod.yaml'), 'samplingPercentage: 5', 'samplingPercentage: 9');
-  return { dir, before: hashDir(join(dir, 'out')) };
+  return { dir, before: treeHash(join(dir, 'out')) };
 }
 /** generate with a fault injected (TRACESTACK_FAILPOINT=fs:<op>:<code>:<path part>). */
 const withFault = (dir: string, fault: string, ...args: string[]) => runCli(dir, args, { TRACESTACK_FAILPOINT: `fs:${fault}` });
@@ -35,7 +28,7 @@ const bootId = () => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').tri
 describe('class 1: no silent data loss', () => {
   it('a missing environments/ folder is an error: exit 1, nothing pruned', () => {
     const dir = scratchRepo();
-    const before = hashDir(join(dir, 'out'));
+    const before = treeHash(join(dir, 'out'));
     rmSync(join(dir, 'environments'), { recursive: true });
     for (const args of [['generate'], ['generate', '--check'], ['diff'], ['validate']]) {
       const r = runCli(dir, args);
@@ -43,29 +36,29 @@ describe('class 1: no silent data loss', () => {
       expect(r.err).toContain('environments/ does not exist; nothing was rendered and nothing pruned');
       noInternal(r);
     }
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
   });
 
   it('an environments/ folder with no environment file (only _defaults.yaml) is an error, not "0 written, N pruned"', () => {
     const dir = scratchRepo();
-    const before = hashDir(join(dir, 'out'));
+    const before = treeHash(join(dir, 'out'));
     for (const f of ['dev.yaml', 'prod.yaml', 'staging.yaml', 'teams-demo.yaml']) rmSync(join(dir, 'environments', f));
     const r = runCli(dir, ['generate']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('no environment files (*.yaml) in environments/; nothing was rendered and nothing pruned');
     expect(r.out).not.toContain('pruned');
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
     // also with a completely empty folder, and for --check
     rmSync(join(dir, 'environments/_defaults.yaml'));
     const check = runCli(dir, ['generate', '--check']);
     expect(check.code).toBe(1);
     expect(check.err).toContain('no environment files');
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
   });
 
   it('--env dev after a change to _defaults.yaml refuses to rewrite the shared bases, naming the environments it reaches', () => {
     const dir = scratchRepo();
-    const before = hashDir(join(dir, 'out'));
+    const before = treeHash(join(dir, 'out'));
     editFile(join(dir, 'environments/_defaults.yaml'), 'samplingPercentage: 1', 'samplingPercentage: 2');
     const r = runCli(dir, ['generate', '--env', 'dev']);
     expect(r.code).toBe(1);
@@ -74,11 +67,11 @@ describe('class 1: no silent data loss', () => {
     expect(r.err).toContain('reaches prod, staging, teams-demo too');
     expect(r.err).toContain('run `tracestack generate` without --env');
     noInternal(r);
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
     expect(leftovers(dir)).toEqual([]);
     // without --env the same change is written everywhere it reaches
     expect(runCli(dir, ['generate']).code).toBe(0);
-    expect(hashDir(join(dir, 'out'))).not.toBe(before);
+    expect(treeHash(join(dir, 'out'))).not.toBe(before);
   });
 
   it('--env dev still writes a change that only dev has', () => {
@@ -97,13 +90,13 @@ describe('class 1: no silent data loss', () => {
     const target = join(dir, 'real-out');
     renameSync(join(dir, 'out'), target);
     symlinkSync('real-out', join(dir, 'out'));
-    const before = hashDir(target);
+    const before = treeHash(target);
     const r = runCli(dir, ['generate']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('error: out is a symlink (to real-out); tracestack replaces the output folder as a whole and does not write through links');
     noInternal(r);
     expect(lstatSync(join(dir, 'out')).isSymbolicLink()).toBe(true);
-    expect(hashDir(target)).toBe(before);
+    expect(treeHash(target)).toBe(before);
     expect(leftovers(dir)).toEqual([]);
   });
 
@@ -143,24 +136,24 @@ describe('class 1: no silent data loss', () => {
     const r = runCli(dir, ['generate', '--check']);
     expect(r.code).toBe(1);
     expect(leftovers(dir)).toEqual([]);
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
   });
 
   it('killed between the two renames: the next run restores the old tree, as the swap journal describes it', () => {
     const { dir, before } = changedRepo();
-    const crashed = spawnSync(process.execPath, [CLI, 'generate'], { cwd: dir, env: { ...process.env, TRACESTACK_FAILPOINT: 'between-renames' } });
+    const crashed = runCli(dir, ['generate'], { TRACESTACK_FAILPOINT: 'between-renames' });
     expect(crashed.signal).toBe('SIGKILL');
     expect(existsSync(join(dir, '.tracestack-swap-out'))).toBe(true);
     expect(existsSync(join(dir, 'out'))).toBe(false);
     const r = runCli(dir, ['diff']);
     expect(r.err).toContain('restored out/ from an interrupted run');
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
     expect(leftovers(dir)).toEqual([]);
   });
 
   it('killed after the swap, and out/ deleted by the user since: the old tree is not restored', () => {
     const { dir } = changedRepo();
-    const crashed = spawnSync(process.execPath, [CLI, 'generate'], { cwd: dir, env: { ...process.env, TRACESTACK_FAILPOINT: 'swapped' } });
+    const crashed = runCli(dir, ['generate'], { TRACESTACK_FAILPOINT: 'swapped' });
     expect(crashed.signal).toBe('SIGKILL');
     expect(leftovers(dir).some((f) => f.startsWith('.tracestack-old-out-'))).toBe(true);
     rmSync(join(dir, 'out'), { recursive: true });
@@ -175,7 +168,7 @@ describe('class 1: no silent data loss', () => {
 
   it('killed between the renames, then out/ recreated by the user: nothing is restored over it', () => {
     const { dir } = changedRepo();
-    spawnSync(process.execPath, [CLI, 'generate'], { cwd: dir, env: { ...process.env, TRACESTACK_FAILPOINT: 'between-renames' } });
+    runCli(dir, ['generate'], { TRACESTACK_FAILPOINT: 'between-renames' });
     mkdirSync(join(dir, 'out'));
     writeFileSync(join(dir, 'out/mine.txt'), 'mine\n');
     const r = runCli(dir, ['generate']);
@@ -187,7 +180,7 @@ describe('class 1: no silent data loss', () => {
 
   it('a swap journal whose staging folder is gone restores nothing (the stage may not have been complete)', () => {
     const { dir } = changedRepo();
-    spawnSync(process.execPath, [CLI, 'generate'], { cwd: dir, env: { ...process.env, TRACESTACK_FAILPOINT: 'between-renames' } });
+    runCli(dir, ['generate'], { TRACESTACK_FAILPOINT: 'between-renames' });
     const stage = leftovers(dir).find((f) => f.startsWith('.tracestack-stage-out-'))!;
     rmSync(join(dir, stage), { recursive: true });
     const r = runCli(dir, ['generate', '--check']);
@@ -218,7 +211,7 @@ describe('class 6: file-system errors are diagnostics, with the path, and out/ u
       expect(r.err).toMatch(message);
       if (!fault.startsWith('read:EIO')) expect(r.err).toContain('nothing in out/ was changed');
       noInternal(r);
-      expect(hashDir(join(dir, 'out'))).toBe(before);
+      expect(treeHash(join(dir, 'out'))).toBe(before);
       expect(leftovers(dir)).toEqual([]);
       // and the next run, without the fault, writes normally
       expect(runCli(dir, ['generate']).code).toBe(0);
@@ -231,12 +224,12 @@ describe('class 6: file-system errors are diagnostics, with the path, and out/ u
     for (let i = 0; i < 6; i++) writeFileSync(join(dir, `environments/env${i}.yaml`), prod.replace('name: prod', `name: env${i}`));
     expect(runCli(dir, ['generate']).code).toBe(0);
     editFile(join(dir, 'environments/env3.yaml'), 'targetRevision: release', 'targetRevision: release-2');
-    const before = hashDir(join(dir, 'out'));
+    const before = treeHash(join(dir, 'out'));
     const r = withFault(dir, 'write:ENOSPC:env3/argocd/apps/', 'generate');
     expect(r.code, r.err).toBe(1);
     expect(r.err).toMatch(/error: no space left on the device holding \.tracestack-stage-out-\d+\/env3\/argocd\/apps\/[\w-]+\.yaml; free some space and run again\nnothing in out\/ was changed/);
     noInternal(r);
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
     expect(leftovers(dir)).toEqual([]);
     // --check on the fleet compares on a worker thread: a read error there is reported with its path too
     const check = withFault(dir, 'read:EACCES:env2/helmfile.yaml', 'generate', '--check');
@@ -249,7 +242,7 @@ describe('class 6: file-system errors are diagnostics, with the path, and out/ u
     const { dir } = changedRepo();
     rmSync(join(dir, 'out/prod/helmfile.yaml'));
     mkdirSync(join(dir, 'out/prod/helmfile.yaml'));
-    const before = hashDir(join(dir, 'out'));
+    const before = treeHash(join(dir, 'out'));
     const r = runCli(dir, ['generate']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('refusing to write prod/helmfile.yaml: out/prod/helmfile.yaml is a folder where tracestack writes a file');
@@ -260,7 +253,7 @@ describe('class 6: file-system errors are diagnostics, with the path, and out/ u
       expect(c.err).toContain('error: out/prod/helmfile.yaml is a folder where a file is expected');
       noInternal(c);
     }
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
     expect(leftovers(dir)).toEqual([]);
   });
 
@@ -268,12 +261,12 @@ describe('class 6: file-system errors are diagnostics, with the path, and out/ u
     const { dir } = changedRepo();
     rmSync(join(dir, 'out/prod/values'), { recursive: true });
     writeFileSync(join(dir, 'out/prod/values'), 'a file\n');
-    const before = hashDir(join(dir, 'out'));
+    const before = treeHash(join(dir, 'out'));
     const r = runCli(dir, ['generate']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/refusing to write prod\/values\/[\w-]+\.yaml: out\/prod\/values is a file where tracestack needs a folder/);
     noInternal(r);
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
     const check = runCli(dir, ['generate', '--check']);
     expect(check.code).toBe(1);
     expect(check.err).toContain('missing: out/prod/values/');
@@ -281,7 +274,7 @@ describe('class 6: file-system errors are diagnostics, with the path, and out/ u
 
   it('an environment file that is a folder, or unreadable, is a diagnostic with its path', () => {
     const dir = scratchRepo();
-    const before = hashDir(join(dir, 'out'));
+    const before = treeHash(join(dir, 'out'));
     rmSync(join(dir, 'environments/_defaults.yaml'));
     mkdirSync(join(dir, 'environments/_defaults.yaml'));
     const r = runCli(dir, ['generate']);
@@ -293,7 +286,7 @@ describe('class 6: file-system errors are diagnostics, with the path, and out/ u
     expect(v.code).toBe(1);
     expect(v.err).toContain('environments/x.yaml is a folder where a file is expected');
     noInternal(v);
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
   });
 
   it('an environment file far over the size limit is refused by its size', () => {
@@ -319,7 +312,7 @@ describe('class 6: a corrupt ledger is refused, never guessed at', () => {
     it(`${what}: generate, --check and diff exit 1 with the path and change nothing`, () => {
       const { dir } = changedRepo();
       writeFileSync(join(dir, 'out/.tracestack/manifest.json'), text);
-      const before = hashDir(join(dir, 'out'));
+      const before = treeHash(join(dir, 'out'));
       for (const args of [['generate'], ['generate', '--check'], ['diff']]) {
         const r = runCli(dir, args);
         expect(r.code, args.join(' ')).toBe(1);
@@ -328,7 +321,7 @@ describe('class 6: a corrupt ledger is refused, never guessed at', () => {
         expect(r.err).toContain('git checkout -- out/.tracestack/manifest.json');
         noInternal(r);
       }
-      expect(hashDir(join(dir, 'out'))).toBe(before);
+      expect(treeHash(join(dir, 'out'))).toBe(before);
       expect(leftovers(dir)).toEqual([]);
     });
   }
@@ -342,7 +335,7 @@ describe('class 6: the writer lock', () => {
     lockFile(dir, { pid: process.pid, start: '1', boot: bootId(), host: hostname() });
     const r = runCli(dir, ['generate']);
     expect(r.code, r.err).toBe(0);
-    expect(hashDir(join(dir, 'out'))).not.toBe(before);
+    expect(treeHash(join(dir, 'out'))).not.toBe(before);
     expect(existsSync(join(dir, '.tracestack-lock-out'))).toBe(false);
   });
 
@@ -358,7 +351,7 @@ describe('class 6: the writer lock', () => {
     const r = runCli(dir, ['generate']);
     expect(r.code).toBe(1);
     expect(r.err.split('\n').filter((l) => l.startsWith('error:'))).toEqual([`error: another tracestack (pid ${process.pid}) is writing out/; wait for it to finish and run again`]);
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
   });
 
   it('a lock from another host is never taken over; the message says where and how to clear it', () => {
@@ -368,7 +361,7 @@ describe('class 6: the writer lock', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('another tracestack (pid 1 on host build-agent-7) is writing out/');
     expect(r.err).toContain('delete .tracestack-lock-out');
-    expect(hashDir(join(dir, 'out'))).toBe(before);
+    expect(treeHash(join(dir, 'out'))).toBe(before);
   });
 
   it('an unreadable (garbage) lock file is stale', () => {
@@ -441,7 +434,7 @@ describe('class 6: tracestack pr puts everything back when a step fails', () => 
     branches: gitIn(dir, 'branch', '--format=%(refname:short)').trim(),
     status: gitIn(dir, 'status', '--porcelain=v1', '--untracked-files=all'),
     index: gitIn(dir, 'write-tree').trim(),
-    out: hashDir(join(dir, 'out')),
+    out: treeHash(join(dir, 'out')),
   });
 
   it('a failing commit hook: exit 1 with the hook\'s message, back on the starting branch, work tree and index as before', () => {

@@ -1,20 +1,14 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, validateInputs } from '../src/pipeline.js';
 import { tplPaths } from '../src/validate/templates.js';
 import { passThroughs } from '../src/components/derived.js';
-import { readTree, REPO, runCli, scratchRepo } from './helpers/repo.js';
+import { REPO, runCli, scratchRepo, treeHash } from './helpers/repo.js';
 import { initRepo } from './helpers/git.js';
 
 const defaults = { path: 'environments/_defaults.yaml', text: readFileSync(join(REPO, 'environments/_defaults.yaml'), 'utf8') };
 const dev = readFileSync(join(REPO, 'environments/dev.yaml'), 'utf8');
-const treeHash = (dir: string) => {
-  const h = createHash('sha256');
-  for (const [f, c] of readTree(dir)) h.update(f).update('\0').update(c).update('\0');
-  return h.digest('hex');
-};
 
 /** dev.yaml with lines appended under spec (indented by 2). */
 const devWith = (...lines: string[]) => dev.replace(/\n$/, '') + '\n' + lines.map((l) => `  ${l}`).join('\n') + '\n';

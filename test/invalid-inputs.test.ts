@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { CLI, readTree, REPO, scratchRepo } from './helpers/repo.js';
+import { CLI, REPO, scratchRepo, treeHash } from './helpers/repo.js';
 
 interface Case {
   file: string;
@@ -32,11 +31,6 @@ const run = (cwd: string, args: string[]) =>
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => resolve({ code, out, err }));
   });
-const treeHash = (dir: string) => {
-  const h = createHash('sha256');
-  for (const [f, c] of readTree(dir)) h.update(f).update('\0').update(c).update('\0');
-  return h.digest('hex');
-};
 const diagnosticsSchema = new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(join(REPO, 'schemas/diagnostics.schema.json'), 'utf8')));
 
 /** Runs one bad input through validate, generate and generate --format json in a scratch copy of the repo. */

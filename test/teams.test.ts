@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import { parse } from 'yaml';
 import type { InputFile } from '../src/load/environments.js';
 import { validateInputs } from '../src/pipeline.js';
 import { kustomizeBuild } from './helpers/kustomize.js';
-import { CLI, listFiles, REPO, scratchRepo } from './helpers/repo.js';
+import { listFiles, REPO, runCli, scratchRepo } from './helpers/repo.js';
 
 /*
  * Everything in the first block reads only the committed out/ tree (kubectl kustomize for the overlays, the YAML
@@ -340,8 +339,8 @@ describe('turning teams off', () => {
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.slice(0, text.indexOf('  teams:\n')));
     const before = listFiles(join(dir, 'out'));
-    const r = spawnSync(process.execPath, [CLI, 'generate'], { cwd: dir, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const r = runCli(dir, ['generate']);
+    expect(r.code, r.err).toBe(0);
     const after = listFiles(join(dir, 'out'));
     const gone = before.filter((f) => !after.includes(f));
     expect(gone).toEqual(

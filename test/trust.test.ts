@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +8,9 @@ import { codeFrame, renderJson, renderText } from '../src/cli/report.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 import { scanForSecrets, looksLikeSecret } from '../src/verify/secrets.js';
 import { UpstreamValidators, VerifiedHashes, verifyObjects } from '../src/verify/upstream.js';
-import { CLI, renderExamples, scratchRepo } from './helpers/repo.js';
+import { renderExamples, runCli, scratchRepo } from './helpers/repo.js';
 import { upstreamDir } from './helpers/upstream.js';
 
-const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 const d: Diagnostic = { file: 'environments/prod.yaml', line: 2, column: 5, path: 'spec.tempo.retenion', code: 'unknown-key', message: 'unknown key "retenion"', suggestion: 'did you mean "retention"?', severity: 'error' };
 
 describe('reporting', () => {
@@ -67,9 +65,9 @@ describe('credential scanning of the rendered tree', () => {
     const dir = scratchRepo();
     const file = join(dir, 'environments/prod.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('  grafana:\n', '  grafana:\n    values:\n      adminPassword: S3cr3tPassw0rdThatIsLongEnough\n'));
-    const r = run(dir, 'generate');
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/environments\/prod\.yaml:\d+:22: error: spec\.grafana\.values\.adminPassword: this looks like a literal adminPassword/);
+    const r = runCli(dir, ['generate']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/environments\/prod\.yaml:\d+:22: error: spec\.grafana\.values\.adminPassword: this looks like a literal adminPassword/);
   });
 });
 
@@ -122,15 +120,15 @@ describe('upstream verification at generate time', () => {
   });
   it('--schemas pointing at nothing is a usage error; doctor says where schemas come from', () => {
     const dir = scratchRepo();
-    const bad = run(dir, '--schemas', join(dir, 'nowhere'), 'generate');
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('no upstream schemas at');
-    const doc = run(dir, '--schemas', upstreamDir(), 'doctor');
-    expect(doc.status).toBe(0);
-    expect(doc.stdout).toContain(`CRD schemas: ${upstreamDir()} (--schemas)`);
-    expect(doc.stdout).toContain('telemetry.istio.io/v1/Telemetry');
-    const none = spawnSync(process.execPath, [CLI, 'doctor'], { cwd: dir, encoding: 'utf8', env: { ...process.env, TRACESTACK_SCHEMAS: '' } });
-    expect(none.stdout).toMatch(/CRD schemas: none found/);
+    const bad = runCli(dir, ['--schemas', join(dir, 'nowhere'), 'generate']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('no upstream schemas at');
+    const doc = runCli(dir, ['--schemas', upstreamDir(), 'doctor']);
+    expect(doc.code).toBe(0);
+    expect(doc.out).toContain(`CRD schemas: ${upstreamDir()} (--schemas)`);
+    expect(doc.out).toContain('telemetry.istio.io/v1/Telemetry');
+    const none = runCli(dir, ['doctor'], { TRACESTACK_SCHEMAS: '' });
+    expect(none.out).toMatch(/CRD schemas: none found/);
   });
 });
 
@@ -139,9 +137,9 @@ describe('cross-check warnings do not fail the run', () => {
     const dir = scratchRepo();
     const file = join(dir, 'environments/dev.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('      type: parentbased_always_on\n', '      type: parentbased_always_on\n      argument: 0.5\n'));
-    const r = run(dir, 'validate');
-    expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/environments\/dev\.yaml:\d+:17: warning: spec\.instrumentation\.sampler\.argument: the sampler argument is ignored by sampler parentbased_always_on/);
-    expect(r.stderr).toContain('Set: spec.instrumentation.sampler.type: parentbased_traceidratio');
+    const r = runCli(dir, ['validate']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/environments\/dev\.yaml:\d+:17: warning: spec\.instrumentation\.sampler\.argument: the sampler argument is ignored by sampler parentbased_always_on/);
+    expect(r.err).toContain('Set: spec.instrumentation.sampler.type: parentbased_traceidratio');
   });
 });

@@ -3,23 +3,19 @@
 // at the moment it exits); none may leave files missing; nothing may report an internal error; and after the dust
 // settles one more generate finds a clean folder (no staging leftovers, no lock).
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { CLI, listFiles, runCli, scratchRepo } from './repo.js';
+import { CLI, hashFiles, listFiles, runCli, scratchRepo } from './repo.js';
 import { readInputs } from '../../src/cli/io.js';
 import * as pipeline from '../../src/pipeline.js';
 import { withLedger } from '../../src/write/write.js';
 
 // Sources in file headers are shown relative to the working folder, which differs between this process and the CLI.
 const normalize = (text: string) => text.replace(/ from [^\n]*environments\//g, ' from environments/');
-function hashTree(entries: Iterable<[string, string]>): string {
-  const h = createHash('sha256');
-  // (the fleet fingerprints, src/fleet/incremental.ts, hash each environment file's path as shown: left out here)
-  for (const [f, c] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (f !== '.tracestack/fleet.json') h.update(f).update('\0').update(normalize(c)).update('\0');
-  return h.digest('hex');
-}
+// (the fleet fingerprints, src/fleet/incremental.ts, hash each environment file's path as shown: left out here)
+const hashTree = (entries: Iterable<[string, string]>): string =>
+  hashFiles([...entries].filter(([f]) => f !== '.tracestack/fleet.json').map(([f, c]): [string, string] => [f, normalize(c)]));
 /** The tree on disk: its hash (files read one by one, so a folder changing meanwhile shows as a mismatch). */
 const diskHash = (dir: string) => hashTree(listFiles(join(dir, 'out')).map((f): [string, string] => [f, readFileSync(join(dir, 'out', f), 'utf8')]));
 /** What `generate` must leave: the render of the current inputs plus the ledger of a full run. */

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, cpSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -38,6 +39,16 @@ export function readTree(dir: string): Map<string, string> {
   return new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 }
 
+/** sha256 over files as (path NUL content NUL), in path order: equal exactly when paths and contents are. */
+export function hashFiles(files: Iterable<readonly [string, string]>): string {
+  const h = createHash('sha256');
+  for (const [f, c] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(f).update('\0').update(c).update('\0');
+  return h.digest('hex');
+}
+
+/** The hash of every file below dir (see hashFiles); 'absent' when there is no such folder, so a deleted tree never equals an empty one. */
+export const treeHash = (dir: string): string => (existsSync(dir) ? hashFiles(readTree(dir)) : 'absent');
+
 export function yamlDocs(text: string): any[] {
   return parseAllDocuments(text)
     .map((d) => d.toJS())
@@ -54,12 +65,12 @@ export function scratchRepo(withOut = true): string {
 
 export const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
-/** Run the CLI as a user would (NO_COLOR, no FORCE_COLOR, git identity fixed); exit code and both streams. */
-export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+/** Run the CLI as a user would (NO_COLOR, no FORCE_COLOR, git identity fixed); exit code, the signal that ended it (if any), and both streams. */
+export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): { code: number | null; signal: NodeJS.Signals | null; out: string; err: string } {
   const base: Record<string, string | undefined> = { ...process.env, ...GIT_ENV, NO_COLOR: '1' };
   delete base.FORCE_COLOR; // a test runner may set it for its own output; a test that wants it passes it
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
 /** Replace text in a file; fails when nothing changed, so a test never edits in vain. */
