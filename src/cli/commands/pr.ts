@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Diagnostic } from '../../diagnostics.js';
 import { buildReport, renderMarkdown, title } from '../../diff/report.js';
-import type { Change } from '../../write/write.js';
 import { backupTree, readLedger, recoverInterruptedWrite, writeTree, WriteLock } from '../../write/write.js';
 import { describeFsError, WriteRefused } from '../../write/errors.js';
 import { LEDGER_PATH } from '../../plan/plan.js';
@@ -205,8 +204,6 @@ function stagedContents(root: string, paths: string[]): Array<[string, string]> 
   }
   return out;
 }
-
-const inHead = (root: string, path: string) => spawnSync('git', ['cat-file', '-e', `HEAD:${path}`], { cwd: root }).status === 0;
 
 /** Push and open the pull request; false (reported) when that failed. */
 function openPr(root: string, remote: string, branch: string, subject: string, body: string): boolean {
