@@ -41,7 +41,7 @@ const inputs = (): Inputs => (cached ??= readInputs(REPO));
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Deep merge where `null` deletes; the inputs are not modified. */
-export function mergePatch(base: unknown, patch: unknown): unknown {
+function mergePatch(base: unknown, patch: unknown): unknown {
   if (!isMap(base) || !isMap(patch)) return structuredClone(patch);
   const out: Record<string, unknown> = structuredClone(base);
   for (const [k, v] of Object.entries(patch)) {
@@ -52,7 +52,7 @@ export function mergePatch(base: unknown, patch: unknown): unknown {
 }
 
 /** The text of an example with `patch` merged into its spec, as the environment file a user would write. */
-export function patchedExample(patch: SpecPatch = {}, from: Example = 'prod'): { path: string; text: string } {
+function patchedExample(patch: SpecPatch = {}, from: Example = 'prod'): { path: string; text: string } {
   const file = inputs().environments.find((f) => f.path.replace(/\\/g, '/').endsWith(`environments/${from}.yaml`));
   if (!file) throw new Error(`no example environments/${from}.yaml`);
   const doc = parse(file.text) as { spec: Record<string, unknown> };

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, cpSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, cpSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +63,6 @@ export function scratchRepo(withOut = true): string {
   return dir;
 }
 
-export const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
 
 /** Run the CLI as a user would (NO_COLOR, no FORCE_COLOR, git identity fixed); exit code, the signal that ended it (if any), and both streams. */
 export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): { code: number | null; signal: NodeJS.Signals | null; out: string; err: string } {
