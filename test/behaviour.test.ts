@@ -48,7 +48,7 @@ function refused(env: string, from: string | RegExp, to: string, code: string, m
 describe('behaviour verifier', () => {
   it('every committed example passes every rule', () => {
     const all = examples();
-    expect(all.map((e) => e.env.metadata.name).sort()).toEqual(['dev', 'prod', 'staging', 'teams-demo']);
+    expect(all.map((e) => e.env.metadata.name).sort()).toEqual(['ambient-demo', 'dev', 'prod', 'staging', 'teams-demo']);
     for (const e of all) expect(verifyBehaviour(e), e.env.metadata.name).toEqual([]);
   });
 
