@@ -28,6 +28,7 @@ export interface EnvironmentSpec {
     existingMeshConfig?: HelmValues;
     namespace: string;
     revision?: string;
+    mode: 'sidecar' | 'ambient';
     providerName: string;
     samplingPercentage: number;
     accessLog: boolean;
@@ -49,6 +50,14 @@ export interface EnvironmentSpec {
     scheduleDelayMillis: number;
     maxExportBatchSize: number;
     values: HelmValues;
+  };
+  edge: {
+    type?: 'istio-gateway' | 'ingress-nginx' | 'none';
+    namespace: string;
+    gatewayName: string;
+    port: number;
+    allowedRouteNamespaces: 'All' | 'Same';
+    gatewayApiCrds: 'install' | 'existing';
   };
   otelOperator: { enabled: boolean; namespace: string; goInstrumentation: boolean; values: HelmValues };
   collector: {

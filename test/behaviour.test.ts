@@ -42,7 +42,7 @@ function refused(env: string, from: string | RegExp, to: string, code: string, m
 describe('behaviour verifier', () => {
   it('every committed example passes every rule', () => {
     const all = examples();
-    expect(all.map((e) => e.env.metadata.name).sort()).toEqual(['dev', 'prod', 'staging', 'teams-demo']);
+    expect(all.map((e) => e.env.metadata.name).sort()).toEqual(['ambient-demo', 'dev', 'prod', 'staging', 'teams-demo']);
     for (const e of all) expect(verifyBehaviour(e), e.env.metadata.name).toEqual([]);
   });
 
@@ -273,5 +273,71 @@ describe('behaviour verifier', () => {
     const app = readFileSync(join(dir, 'out/teams-demo/argocd/apps/namespace-shop-web.yaml'), 'utf8');
     expect(app).toContain('istio.io/rev: 1-30-3');
     expect(app).toContain('instrumentation.opentelemetry.io/nodejs-container-names: web');
+  });
+});
+
+describe('ambient and the Istio gateway edge', () => {
+  const ambient = () => example('ambient-demo');
+  const labelsOf = (units: Unit[], id: string) => unit<KustomizeUnit>(units, id).objects[0].metadata;
+
+  it('ambient-waypoint: an ambient namespace whose waypoint is not rendered, at the namespace in the file', () => {
+    const broken = withUnits(ambient(), (units) => units.filter((u) => u.id !== 'waypoints'));
+    const f = findings(broken, 'ambient-waypoint');
+    expect(f.map((d) => d.message)).toEqual(expect.arrayContaining([expect.stringMatching(/ambient namespace "payments" uses waypoint "waypoint", but no Gateway of class istio-waypoint/)]));
+    expect(f[0].file).toBe('environments/ambient-demo.yaml');
+    expect(f[0].line).toBeGreaterThan(0);
+    expect(f[0].path).toMatch(/^spec\.teams\[\d\]\.namespaces\[\d\]$/);
+    const unlabelled = withUnits(ambient(), (units) => {
+      const m = labelsOf(units, 'team-payments-namespaces');
+      m.labels = { 'istio.io/dataplane-mode': 'ambient' };
+      return units;
+    });
+    expect(findings(unlabelled, 'ambient-waypoint').map((d) => d.message)).toEqual([expect.stringMatching(/"payments" has no waypoint/)]);
+  });
+
+  it('telemetry-target: a Telemetry whose target Gateway does not exist', () => {
+    const broken = withUnits(ambient(), (units) => {
+      const edge = unit<KustomizeUnit>(units, 'edge-gateway');
+      edge.objects[0].metadata.name = 'renamed';
+      return units;
+    });
+    const f = findings(broken, 'telemetry-target');
+    expect(f.map((d) => d.message)).toEqual([expect.stringMatching(/Telemetry edge-tracing in namespace "istio-ingress" \(edge-gateway\) targets Gateway edge, which is not rendered/)]);
+    expect(f[0].file).toBe('environments/ambient-demo.yaml');
+  });
+
+  it('mesh-mode-mixed: a namespace labelled for sidecars and ambient', () => {
+    const broken = withUnits(ambient(), (units) => {
+      const m = labelsOf(units, 'team-shop-namespaces');
+      m.labels = { ...m.labels, 'istio-injection': 'enabled' };
+      return units;
+    });
+    const f = findings(broken, 'mesh-mode-mixed');
+    expect(f.map((d) => d.message)).toEqual([expect.stringMatching(/namespace "shop" is enrolled in both modes/), expect.stringMatching(/namespace "shop-web" is enrolled in both modes/)]);
+    expect(f[0].path).toBe('spec.istio.mode');
+    expect(f[0].line).toBe(lineOf(join(REPO, 'environments/ambient-demo.yaml'), 'mode: ambient'));
+  });
+
+  it('gateway-access-log: the edge needs the mesh access log with the traceparent the Loki regex reads', () => {
+    refused('ambient-demo', 'mode: ambient\n', 'mode: ambient\n    accessLog: false\n', 'gateway-access-log', /the edge gateway writes no access log/, 'accessLog: false');
+    const broken = withUnits(ambient(), (units) => {
+      const istiod = units.find((u) => u.id === 'istiod') as any;
+      istiod.values.meshConfig.accessLogFormat = '[%START_TIME%] "%REQ(:METHOD)%" x-b3=%REQ(X-B3-TRACEID)%\n';
+      return units;
+    });
+    expect(findings(broken, 'gateway-access-log').map((d) => d.message)).toEqual([expect.stringMatching(/does not carry traceparent/)]);
+  });
+
+  it('sync-crd: Gateways without the Gateway API CRDs (gatewayApiCrds: install is not rendered) are refused at the field', () => {
+    refused('ambient-demo', 'gatewayApiCrds: existing', 'gatewayApiCrds: install', 'sync-crd', /Gateway edge \(gateway\.networking\.k8s\.io\) of edge-gateway: no release in this environment installs its CRD/, 'gatewayApiCrds: install');
+  });
+
+  it('mesh-enrolment: an ambient namespace without the dataplane-mode label', () => {
+    const broken = withUnits(ambient(), (units) => {
+      const m = labelsOf(units, 'team-payments-namespaces');
+      m.labels = { 'istio.io/use-waypoint': 'waypoint' };
+      return units;
+    });
+    expect(findings(broken, 'mesh-enrolment').map((d) => d.message)).toEqual([expect.stringMatching(/namespace "payments" is not enrolled in the ambient mesh/)]);
   });
 });

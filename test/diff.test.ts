@@ -46,6 +46,7 @@ describe('tracestack diff', () => {
     expect(j.changed).toBe(true);
     // A change to the shared defaults reaches every environment that does not override the field.
     expect(j.spec).toEqual([
+      { env: 'ambient-demo', path: 'spec.grafana.lokiUrl', old: '"http://loki-gateway.loki.svc"', new: '"http://loki.logs.svc"' },
       { env: 'dev', path: 'spec.grafana.lokiUrl', old: '"http://loki-gateway.loki.svc"', new: '"http://loki.logs.svc"' },
       { env: 'prod', path: 'spec.grafana.lokiUrl', old: '"http://loki-gateway.loki.svc"', new: '"http://loki.logs.svc"' },
       { env: 'prod', path: 'spec.ingressNginx.replicas', old: '3', new: '2' },
@@ -53,13 +54,14 @@ describe('tracestack diff', () => {
       { env: 'teams-demo', path: 'spec.grafana.lokiUrl', old: '"http://loki-gateway.loki.svc"', new: '"http://loki.logs.svc"' },
     ]);
     expect(j.objects).toEqual([
+      { env: 'ambient-demo', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
       { env: 'dev', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
       { env: 'prod', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
       { env: 'prod', component: 'ingress-nginx', added: [], changed: ['HelmRelease/ingress-nginx (values)'], removed: [] },
       { env: 'staging', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
       { env: 'teams-demo', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
     ]);
-    expect(j.files.map((f: any) => f.file)).toEqual(['dev/values/grafana.yaml', 'prod/values/grafana.yaml', 'prod/values/ingress-nginx.yaml', 'staging/values/grafana.yaml', 'teams-demo/values/grafana.yaml']);
+    expect(j.files.map((f: any) => f.file)).toEqual(['ambient-demo/values/grafana.yaml', 'dev/values/grafana.yaml', 'prod/values/grafana.yaml', 'prod/values/ingress-nginx.yaml', 'staging/values/grafana.yaml', 'teams-demo/values/grafana.yaml']);
   });
 
   it('--env limits the comparison to the named environments', () => {

@@ -7,7 +7,8 @@ import { deriveNames } from '../src/components/names.js';
 import { TRACE_ID_REGEX, sampleAccessLogLine } from '../src/components/access-log.js';
 import { REPO } from './helpers/repo.js';
 
-const [dev, prod] = validateInputs(readInputs(REPO)).environments;
+const all = validateInputs(readInputs(REPO)).environments;
+const [dev, prod] = ['dev', 'prod'].map((n) => all.find((e) => e.metadata.name === n)!);
 const withSpec = (env: Environment, patch: (s: any) => void): Environment => {
   const copy = structuredClone(env);
   patch(copy.spec);

@@ -338,6 +338,10 @@ describe('turning teams off', () => {
     const file = join(dir, 'environments', `${ENV}.yaml`);
     const text = readFileSync(file, 'utf8');
     writeFileSync(file, text.slice(0, text.indexOf('  teams:\n')));
+    // the other example with teams shares the tenancy bases: drop its teams too
+    const other = join(dir, 'environments', 'ambient-demo.yaml');
+    const otherText = readFileSync(other, 'utf8');
+    writeFileSync(other, otherText.slice(0, otherText.indexOf('  teams:\n')) + otherText.slice(otherText.indexOf('  grafana:\n')));
     const before = listFiles(join(dir, 'out'));
     const r = runCli(dir, ['generate']);
     expect(r.code, r.err).toBe(0);

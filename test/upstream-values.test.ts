@@ -16,7 +16,7 @@ const releases = helmfiles.flatMap(([file, text]) =>
 
 // The Istio and cert-manager Chart.yaml files in git carry placeholders the release tooling replaces
 // (upstream README: "published charts are 1.30.3", "published chart is v1.21.1").
-const PUBLISHED: Record<string, string> = { 'istio-base': '1.30.3', istiod: '1.30.3', 'cert-manager': 'v1.21.1' };
+const PUBLISHED: Record<string, string> = { 'istio-base': '1.30.3', istiod: '1.30.3', cni: '1.30.3', ztunnel: '1.30.3', 'cert-manager': 'v1.21.1' };
 
 describe('Helm values against the pinned charts in ../shared/upstream', () => {
   it('covers every chart release of both example environments', () => {

@@ -8,6 +8,7 @@ import { tempo } from './tempo/index.js';
 import { collector } from './collector/index.js';
 import { instrumentation } from './instrumentation/index.js';
 import { ingressNginx } from './ingress-nginx/index.js';
+import { istioGateway } from './istio-gateway/index.js';
 import { grafana } from './grafana/index.js';
 import { teams } from './teams/index.js';
 import { namespaces } from './namespaces/index.js';
@@ -26,6 +27,7 @@ const REGISTRY: Component[] = [
   tempo,
   collector,
   ingressNginx,
+  istioGateway,
   grafana,
   instrumentation,
   teams,

@@ -17,6 +17,8 @@ export const RELEASES = {
   certManager: 'cert-manager',
   istioBase: 'istio-base',
   istiod: 'istiod',
+  istioCni: 'istio-cni',
+  ztunnel: 'ztunnel',
   otelOperator: 'opentelemetry-operator',
   tempo: 'tempo',
   prometheus: 'kube-prometheus-stack',

@@ -26,7 +26,12 @@ export interface Bases {
  */
 export function planBases(base: Environment): Bases {
   const units = new Map<string, KustomizeUnit>();
-  for (const u of [...unitsFor(base), ...unitsFor(baseTeamsEnvironment(base))]) {
+  // Ambient mode and the Istio gateway edge are off by default: their bases (waypoints, edge-gateway) come from a
+  // copy of the defaults with both on.
+  const ambient = structuredClone(baseTeamsEnvironment(base));
+  ambient.spec.istio.mode = 'ambient';
+  ambient.spec.edge = { ...ambient.spec.edge, type: 'istio-gateway' };
+  for (const u of [...unitsFor(base), ...unitsFor(baseTeamsEnvironment(base)), ...unitsFor(ambient)]) {
     const name = u.base ?? u.id;
     if (u.kind === 'kustomize' && !units.has(name)) units.set(name, u);
   }

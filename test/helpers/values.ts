@@ -6,6 +6,8 @@ export const CHART_DIRS: Record<string, string> = {
   'jetstack/cert-manager': 'cert-manager',
   'istio/base': 'istio-base',
   'istio/istiod': 'istiod',
+  'istio/cni': 'cni',
+  'istio/ztunnel': 'ztunnel',
   'open-telemetry/opentelemetry-operator': 'opentelemetry-operator',
   'grafana-community/tempo-distributed': 'tempo-distributed-2.x',
   'prometheus-community/kube-prometheus-stack': 'kube-prometheus-stack',
@@ -47,6 +49,6 @@ export function unknownValueKeys(values: unknown, defaults: unknown, freeForm: s
 
 /** Istio charts keep their defaults under _internal_defaults_do_not_set; users set the same keys at the top. */
 export function effectiveDefaults(chartDir: string, raw: Record<string, unknown>): Record<string, unknown> {
-  if (chartDir.startsWith('istio') && isPlainObject(raw._internal_defaults_do_not_set)) return raw._internal_defaults_do_not_set;
+  if (isPlainObject(raw._internal_defaults_do_not_set)) return raw._internal_defaults_do_not_set;
   return raw;
 }

@@ -3,6 +3,8 @@ import { defineComponent, type K8sObject, type KustomizeUnit } from '../types.js
 /** The collector's permissions (k8sattributes) exist before it starts. */
 const WAVES = { collectorRbac: 9, collector: 10 } as const;
 import { PORTS, TENANT_HEADER, type Tenancy } from '../names.js';
+import { isAmbient } from '../istio/index.js';
+import { edgeKind } from '../istio-gateway/facts.js';
 
 /** The k8s.namespace.name resource attribute: what k8sattributes sets and the routing table reads. */
 export const NAMESPACE_ATTRIBUTE = 'k8s.namespace.name';
@@ -11,12 +13,28 @@ export const NAMESPACE_ATTRIBUTE = 'k8s.namespace.name';
 export const namespaceCondition = (namespace: string) => `attributes[${JSON.stringify(NAMESPACE_ATTRIBUTE)}] == ${JSON.stringify(namespace)}`;
 
 /**
+ * Spans of a waypoint or gateway are sent by that proxy's pod, so k8s.namespace.name is the proxy's namespace, not
+ * the destination's. Waypoints tag each span with the destination's namespace (istio/istio 1.30.3
+ * pilot/pkg/networking/core/tracing.go buildWaypointSourceTags: istio.destination_namespace from upstream_peer_obj);
+ * a gateway span carries Envoy's upstream_cluster tag (envoyproxy/envoy source/common/tracing/common_values.h
+ * UpstreamCluster, set by the HTTP tracer), Istio's cluster name outbound|<port>|<subset>|<service>.<namespace>.svc.<domain>
+ * (istio/istio 1.30.3 pilot/pkg/model/service.go BuildSubsetKey).
+ */
+export const DESTINATION_NAMESPACE_ATTRIBUTE = 'istio.destination_namespace';
+export const UPSTREAM_CLUSTER_ATTRIBUTE = 'upstream_cluster';
+/** OTTL conditions (span context) that file a proxy's span under its destination namespace; the tests parse them back. */
+export const destinationConditions = (namespace: string) => [
+  `attributes[${JSON.stringify(DESTINATION_NAMESPACE_ATTRIBUTE)}] == ${JSON.stringify(namespace)}`,
+  `IsMatch(attributes[${JSON.stringify(UPSTREAM_CLUSTER_ATTRIBUTE)}], ${JSON.stringify(`^outbound\\|[0-9]+\\|[^|]*\\|[^.|]+\\.${namespace.replace(/-/g, '\\-')}\\.svc\\.`)})`,
+];
+
+/**
  * Multi-tenant wiring, all with components of the operator's default image (opentelemetry-collector-k8s):
  * drop any namespace a sender claims for itself, let k8sattributes set k8s.namespace.name from the sending pod
  * (by connection IP), then the routing connector sends each resource to the pipeline of its namespace's tenant,
  * whose exporter carries that tenant in X-Scope-OrgID. Unmatched namespaces take the default route: the platform tenant.
  */
-function tenantConfig(tenancy: Tenancy, exporter: Record<string, unknown>) {
+function tenantConfig(tenancy: Tenancy, exporter: Record<string, unknown>, byDestination: boolean) {
   const exporters: Record<string, unknown> = {};
   const pipelines: Record<string, unknown> = {};
   for (const t of tenancy.tenants) {
@@ -48,9 +66,17 @@ function tenantConfig(tenancy: Tenancy, exporter: Record<string, unknown>) {
       routing: {
         default_pipelines: [tenancy.platform.pipeline],
         error_mode: 'ignore',
-        table: tenancy.tenants.flatMap((t) =>
-          t.namespaces.map((ns) => ({ context: 'resource', condition: namespaceCondition(ns), pipelines: [t.pipeline] })),
-        ),
+        table: [
+          ...tenancy.tenants.flatMap((t) =>
+            t.namespaces.map((ns) => ({ context: 'resource', condition: namespaceCondition(ns), pipelines: [t.pipeline] })),
+          ),
+          // With waypoints or an Istio gateway: a proxy's span goes to the tenant of the namespace it forwarded to.
+          ...(byDestination
+            ? tenancy.tenants.flatMap((t) =>
+                t.namespaces.flatMap((ns) => destinationConditions(ns).map((condition) => ({ context: 'span', condition, pipelines: [t.pipeline] }))),
+              )
+            : []),
+        ],
       },
     },
     exporters,
@@ -105,7 +131,8 @@ export const collector = defineComponent({
       },
     };
     if (c.debugExporter) exporters.debug = { verbosity: 'basic' };
-    const tenancy = names.tenancy ? tenantConfig(names.tenancy, exporters.otlp_grpc as Record<string, unknown>) : undefined;
+    const byDestination = isAmbient(env) || (edgeKind(env) === 'istio-gateway' && env.spec.istio.enabled);
+    const tenancy = names.tenancy ? tenantConfig(names.tenancy, exporters.otlp_grpc as Record<string, unknown>, byDestination) : undefined;
     if (tenancy) {
       // One exporter per tenant replaces the single one.
       delete exporters.otlp_grpc;

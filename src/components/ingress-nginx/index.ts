@@ -6,6 +6,7 @@ export const INGRESS_NGINX_CHART: ChartDescription = { key: 'ingress-nginx', rep
 import { chartFor } from '../charts.js';
 import { PORTS, RELEASES } from '../names.js';
 import { withPassThrough } from '../values.js';
+import { edgeKind } from '../istio-gateway/facts.js';
 
 /** ingress-nginx 4.15.1 (final release; the project was retired in March 2026) with its OpenTelemetry module on. */
 export const ingressNginx = defineComponent({
@@ -14,11 +15,11 @@ export const ingressNginx = defineComponent({
   charts: [INGRESS_NGINX_CHART],
   waves: WAVES,
   provides: ['ingress-nginx'],
-  platformNamespace: (env) => (env.spec.ingressNginx.enabled ? { path: 'spec.ingressNginx.namespace', namespace: env.spec.ingressNginx.namespace } : undefined),
+  platformNamespace: (env) => (edgeKind(env) === 'ingress-nginx' ? { path: 'spec.ingressNginx.namespace', namespace: env.spec.ingressNginx.namespace } : undefined),
   passThrough: [{ at: ['ingressNginx', 'values'], chart: 'ingress-nginx', tpl: TPL, freeForm: [['controller', 'config']] /* the nginx ConfigMap */ }],
   units(env, names) {
     const n = env.spec.ingressNginx;
-    if (!n.enabled) return [];
+    if (edgeKind(env) !== 'ingress-nginx') return [];
     // The controller ConfigMap takes strings only.
     const config: Record<string, string> = {
       'enable-opentelemetry': 'true',

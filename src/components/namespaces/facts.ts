@@ -20,8 +20,23 @@ export const NAMESPACE_UNIT_HOME = 'default';
 export function meshEnrolmentLabels(env: Environment): Record<string, string> {
   const s = env.spec.istio;
   if (!s.enabled) return {};
+  if (s.mode === 'ambient') return AMBIENT_ENROLMENT;
   return s.revision ? { 'istio.io/rev': s.revision } : { 'istio-injection': 'enabled' };
 }
+
+/** The waypoint (a Gateway of class istio-waypoint) every ambient application namespace gets: one per namespace. */
+export const WAYPOINT_NAME = 'waypoint';
+
+/**
+ * Ambient enrolment of an application namespace: ztunnel captures the pods of namespaces labelled
+ * istio.io/dataplane-mode=ambient (istio/istio 1.30.3 manifests/charts/istio-cni/values.yaml ambient.enablementSelectors,
+ * rendered into the CNI ConfigMap by templates/configmap-cni.yaml AMBIENT_ENABLEMENT_SELECTOR), and sends the
+ * namespace's service traffic through the waypoint named by istio.io/use-waypoint, as `istioctl waypoint apply
+ * --enroll-namespace` labels it (istio/istio 1.30.3 istioctl/pkg/waypoint/waypoint.go, label.IoIstioUseWaypoint;
+ * cni/README.md for the dataplane-mode label). ztunnel is L4 only: without a waypoint an ambient namespace
+ * produces no spans, so every application namespace names its own waypoint.
+ */
+export const AMBIENT_ENROLMENT: Readonly<Record<string, string>> = { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': WAYPOINT_NAME };
 
 /** Application namespaces: the shared Instrumentation's and the teams'. These are enrolled in the mesh. */
 export function applicationNamespaces(env: Environment): string[] {

@@ -56,7 +56,10 @@ export const namespaces = defineComponent({
     const teams = env.spec.teams ?? [];
     const teamOf = new Map(teams.flatMap((t) => t.namespaces.map((ns) => [ns, t] as const)));
     const units: Unit[] = [];
-    const created = (id: string, targets: string[], annotations: Record<string, string>, base = 'namespace'): Unit => ({
+    // Ambient Namespaces have their own base: an overlay cannot remove the sidecar label of the default base
+    // (Kustomize's patch of a Namespace label to null writes the string "null", kubectl kustomize v5).
+    const namespaceBase = env.spec.istio.enabled && env.spec.istio.mode === 'ambient' ? 'namespace-ambient' : 'namespace';
+    const created = (id: string, targets: string[], annotations: Record<string, string>, base = namespaceBase): Unit => ({
       kind: 'kustomize',
       id,
       base,

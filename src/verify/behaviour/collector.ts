@@ -97,8 +97,14 @@ export const meshEnrolment: BehaviourRule = {
     if (!istiod && !(s.enabled && !s.install)) return [];
     // the rendered istiod's revision, or for an existing Istio the revision the spec says it runs
     const revision = String(istiod ? (istiod.values.revision ?? '') : (s.revision ?? ''));
+    // Ambient: the rendered istiod runs with PILOT_ENABLE_AMBIENT (or the spec says the existing Istio is ambient);
+    // ztunnel then captures namespaces labelled istio.io/dataplane-mode=ambient (istio/istio 1.30.3
+    // manifests/charts/istio-cni/values.yaml ambient.enablementSelectors).
+    const ambient = istiod ? String(obj(istiod.values.env).PILOT_ENABLE_AMBIENT) === 'true' : s.mode === 'ambient';
     const matches = (labels: Record<string, string>) =>
-      revision === ''
+      ambient
+        ? labels['istio.io/dataplane-mode'] === 'ambient'
+        : revision === ''
         ? labels['istio-injection'] === 'enabled' || (labels['istio-injection'] === undefined && labels['istio.io/rev'] === 'default')
         : labels['istio-injection'] === undefined && labels['istio.io/rev'] === revision;
     const labelsOf = new Map<string, Record<string, string>>();
@@ -110,10 +116,12 @@ export const meshEnrolment: BehaviourRule = {
     for (const ns of applicationNamespaces(ctx.env)) {
       const labels = labelsOf.get(ns);
       if (labels && matches(labels)) continue;
-      const want = revision ? `istio.io/rev=${revision}` : 'istio-injection=enabled';
+      const want = ambient ? 'istio.io/dataplane-mode=ambient' : revision ? `istio.io/rev=${revision}` : 'istio-injection=enabled';
       out.push({
         pointer: ctx.written(ptr('spec', 'istio', 'istiodValues', 'revision')) ? ptr('spec', 'istio', 'istiodValues', 'revision') : namespacePointer(ctx.env, ns),
-        message: `namespace "${ns}" is not enrolled in the mesh: istiod${revision ? ` (revision ${revision})` : ''} injects sidecars only where the namespace has ${want}, and it has ${labels ? JSON.stringify(labels) : 'no labels tracestack manages'}`,
+        message: ambient
+          ? `namespace "${ns}" is not enrolled in the ambient mesh: ztunnel captures only pods of namespaces with ${want}, and it has ${labels ? JSON.stringify(labels) : 'no labels tracestack manages'}`
+          : `namespace "${ns}" is not enrolled in the mesh: istiod${revision ? ` (revision ${revision})` : ''} injects sidecars only where the namespace has ${want}, and it has ${labels ? JSON.stringify(labels) : 'no labels tracestack manages'}`,
         suggestion: ctx.written(ptr('spec', 'istio', 'istiodValues', 'revision')) ? `Set: spec.istio.revision: ${revision}  (instead of istiodValues.revision)` : 'This is a tracestack bug (please report).',
       });
     }

@@ -8,6 +8,7 @@ import { collectorPipelines, collectorWaitsForMetadata, exemplarLabel, grafanaOr
 import type { BehaviourRule } from './types.js';
 import { pointerToPath } from '../../validate/schema.js';
 import { tempoReachable, tenantIsolation } from './access.js';
+import { ambientWaypoint, gatewayAccessLog, meshModeMixed, telemetryTargets } from './ambient.js';
 
 /**
  * What tracestack proves about a stack before writing it: each rule encodes one behaviour of the program that
@@ -26,6 +27,10 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
   collectorPipelines,
   tenantIsolation,
   tempoReachable,
+  ambientWaypoint,
+  telemetryTargets,
+  meshModeMixed,
+  gatewayAccessLog,
 ];
 
 export interface BehaviourInput {

@@ -2,7 +2,7 @@ import type { Unit } from '../../components/types.js';
 import { applicationSyncOptions } from '../../plan/argocd.js';
 import { createdNamespaces } from '../../resolve/units.js';
 import { existingNamespaces } from '../../components/namespaces/facts.js';
-import { ISTIO_CRD_GROUPS } from '../../components/istio/index.js';
+import { GATEWAY_API_GROUP, ISTIO_CRD_GROUPS } from '../../components/istio/index.js';
 import { BUILT_IN_GROUPS, CLUSTER_SCOPED, groupOf, namespacePointer, ptr, type BehaviourRule, type Finding } from './types.js';
 
 /** Every (object, namespace) a unit applies: Helm releases into their namespace, Kustomize objects into each target. */
@@ -107,7 +107,12 @@ export const crdOrder: BehaviourRule = {
     const providers = ctx.units.filter((u) => u.kind === 'helm' && u.crds?.length);
     // What the spec says the cluster already runs: an existing Istio, an existing OpenTelemetry Operator.
     const s = ctx.env.spec;
-    const inCluster = new Set([...(s.istio.enabled && !s.istio.install ? ISTIO_CRD_GROUPS : []), ...(!s.otelOperator.enabled ? ['opentelemetry.io'] : [])]);
+    // spec.edge.gatewayApiCrds: existing says the Gateway API standard CRDs are installed (tracestack does not render them).
+    const inCluster = new Set([
+      ...(s.istio.enabled && !s.istio.install ? ISTIO_CRD_GROUPS : []),
+      ...(!s.otelOperator.enabled ? ['opentelemetry.io'] : []),
+      ...(s.edge?.gatewayApiCrds === 'existing' ? [GATEWAY_API_GROUP] : []),
+    ]);
     const providerOf = (group: string) => providers.find((p) => p.kind === 'helm' && p.crds!.includes(group));
     const needs = transitiveNeeds(ctx.units);
     for (const u of ctx.units) {
@@ -115,9 +120,16 @@ export const crdOrder: BehaviourRule = {
       for (const l of landings(u)) {
         if (BUILT_IN_GROUPS.has(l.group) || inCluster.has(l.group)) continue;
         const p = providerOf(l.group);
-        const where = ptr('spec');
+        const where = l.group === GATEWAY_API_GROUP && ctx.written(ptr('spec', 'edge', 'gatewayApiCrds')) ? ptr('spec', 'edge', 'gatewayApiCrds') : ptr('spec');
         if (!p) {
-          out.push({ pointer: where, message: `${l.what} (${l.group}) of ${u.id}: no release in this environment installs its CRD`, suggestion: 'Enable the component that installs it (or this is a tracestack bug).' });
+          out.push({
+            pointer: where,
+            message: `${l.what} (${l.group}) of ${u.id}: no release in this environment installs its CRD`,
+            suggestion:
+              l.group === GATEWAY_API_GROUP
+                ? 'Install the Gateway API standard CRDs v1.6.1 (kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml) and set: spec.edge.gatewayApiCrds: existing'
+                : 'Enable the component that installs it (or this is a tracestack bug).',
+          });
           continue;
         }
         if (!(p.wave < u.wave) && !(u.syncOptions ?? []).includes('SkipDryRunOnMissingResource=true')) {
