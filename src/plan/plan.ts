@@ -1,6 +1,6 @@
 import type { KustomizeUnit } from '../components/types.js';
 import type { Environment } from '../model.js';
-import { baseTeamsEnvironment } from '../resolve/resolve.js';
+import { baseTeamsEnvironment, baseTempo3Environment } from '../resolve/resolve.js';
 import { unitsFor, type Resolved } from '../resolve/units.js';
 import { yamlFile } from '../render/yaml.js';
 import { renderArgo } from './argocd.js';
@@ -26,7 +26,7 @@ export interface Bases {
  */
 export function planBases(base: Environment): Bases {
   const units = new Map<string, KustomizeUnit>();
-  for (const u of [...unitsFor(base), ...unitsFor(baseTeamsEnvironment(base))]) {
+  for (const u of [...unitsFor(base), ...unitsFor(baseTeamsEnvironment(base)), ...unitsFor(baseTempo3Environment(base))]) {
     const name = u.base ?? u.id;
     if (u.kind === 'kustomize' && !units.has(name)) units.set(name, u);
   }
