@@ -8,6 +8,7 @@ import { collectorPipelines, collectorWaitsForMetadata, exemplarLabel, grafanaOr
 import type { BehaviourRule } from './types.js';
 import { pointerToPath } from '../../validate/schema.js';
 import { tempoReachable, tenantIsolation } from './access.js';
+import { tempo3Kafka, tempoWritePath } from './tempo3.js';
 
 /**
  * What tracestack proves about a stack before writing it: each rule encodes one behaviour of the program that
@@ -26,6 +27,8 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
   collectorPipelines,
   tenantIsolation,
   tempoReachable,
+  tempo3Kafka,
+  tempoWritePath,
 ];
 
 export interface BehaviourInput {
