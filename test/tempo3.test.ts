@@ -32,10 +32,13 @@ function grafanaTempoUrls(input: BehaviourInput): string[] {
 /** Every overrides block of a Tempo release: the defaults and each per-tenant block. */
 const overrideBlocks = (values: Obj): Array<[string, Obj]> => [['defaults', values.overrides.defaults], ...Object.entries<Obj>(values.per_tenant_overrides ?? {})];
 
-/** The migration example moved to a phase (completed earlier phases recorded, as the runbook says). */
-function atPhase(phase: 'cutover' | 'done'): BehaviourInput {
+const TEAM = '\n  teams:\n    - name: shop\n      namespaces: [shop]\n      languages: [java]\n      retention: 14d\n      grafanaOrgId: 1\n';
+
+/** The migration example with a team (a tenant with its own overrides block), moved to a phase (earlier phases recorded, as the runbook says). */
+function atPhase(phase: 'parallel' | 'cutover' | 'done'): BehaviourInput {
   const dir = scratchRepo(false);
-  editFile(join(dir, 'environments/tempo3-migration.yaml'), 'phase: parallel', phase === 'cutover' ? 'phase: cutover\n      completed: [parallel]' : 'phase: done\n      completed: [parallel, cutover]');
+  editFile(join(dir, 'environments/tempo3-migration.yaml'), /\n?$/, TEAM);
+  if (phase !== 'parallel') editFile(join(dir, 'environments/tempo3-migration.yaml'), 'phase: parallel', phase === 'cutover' ? 'phase: cutover\n      completed: [parallel]' : 'phase: done\n      completed: [parallel, cutover]');
   if (phase === 'done') editFile(join(dir, 'environments/tempo3-migration.yaml'), /\n    replicas:\n      ingester: 3/, '');
   const r = inputsOf(dir);
   expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -44,7 +47,8 @@ function atPhase(phase: 'cutover' | 'done'): BehaviourInput {
 
 describe('Tempo 3 migration, from the rendered objects', () => {
   it('parallel: both releases read the same bucket, only 3.x has compaction disabled (defaults and every tenant), the collectors write to exactly one release (2.x)', () => {
-    const e = envIn(REPO, 'tempo3-migration');
+    expect(envIn(REPO, 'tempo3-migration').env.spec.tempo.migration?.phase).toBe('parallel');
+    const e = atPhase('parallel');
     const v2 = helm(e.units, 'tempo')!;
     const v3 = helm(e.units, 'tempo3')!;
     expect(v2.chart.version).toMatch(/^2\./);
