@@ -49,7 +49,7 @@ describe('class 1: no silent data loss', () => {
   it('an environments/ folder with no environment file (only _defaults.yaml) is an error, not "0 written, N pruned"', () => {
     const dir = scratchRepo();
     const before = hashDir(join(dir, 'out'));
-    for (const f of ['dev.yaml', 'prod.yaml', 'staging.yaml', 'teams-demo.yaml']) rmSync(join(dir, 'environments', f));
+    for (const f of ['dev.yaml', 'prod.yaml', 'staging.yaml', 'teams-demo.yaml', 'tempo3-demo.yaml', 'tempo3-migration.yaml']) rmSync(join(dir, 'environments', f));
     const r = runCli(dir, ['generate']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('no environment files (*.yaml) in environments/; nothing was rendered and nothing pruned');
@@ -71,7 +71,7 @@ describe('class 1: no silent data loss', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('--env dev would change shared output that other environments build on');
     expect(r.err).toMatch(/out\/base\/[^\n]+/);
-    expect(r.err).toContain('reaches prod, staging, teams-demo too');
+    expect(r.err).toContain('reaches prod, staging, teams-demo, tempo3-demo, tempo3-migration too');
     expect(r.err).toContain('run `tracestack generate` without --env');
     noInternal(r);
     expect(hashDir(join(dir, 'out'))).toBe(before);
