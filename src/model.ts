@@ -82,6 +82,7 @@ export interface EnvironmentSpec {
   tempo: {
     enabled: boolean;
     namespace: string;
+    version: '2' | '3';
     retention: string;
     storage: {
       backend: 's3' | 'azure' | 'gcs';
@@ -91,8 +92,17 @@ export interface EnvironmentSpec {
       azure?: { containerName: string; storageAccountName: string };
       gcs?: { bucketName: string };
     };
-    replicas: { distributor: number; ingester: number; querier: number; queryFrontend: number; compactor: number; metricsGenerator: number };
+    replicas: { distributor: number; ingester: number; querier: number; queryFrontend: number; compactor: number; metricsGenerator: number; backendWorker: number };
     metricsGenerator: { enabled: boolean; processors: Array<'service-graphs' | 'span-metrics' | 'local-blocks'> };
+    kafka: {
+      mode: 'strimzi' | 'external';
+      address?: string;
+      topic: string;
+      partitions: number;
+      saslSecret?: SecretRef;
+      strimzi: { namespace: string; profile: 'dev' | 'prod'; storageSize: string };
+    };
+    migration?: { phase: 'parallel' | 'cutover' | 'done'; completed: Array<'parallel' | 'cutover'> };
     networkPolicy: boolean;
     values: HelmValues;
   };
@@ -106,7 +116,7 @@ export interface EnvironmentSpec {
     existingOrgIds: number[];
     values: HelmValues;
   };
-  chartVersions?: Partial<Record<'argo-cd' | 'cert-manager' | 'istio' | 'otel-operator' | 'tempo' | 'kube-prometheus-stack' | 'ingress-nginx' | 'grafana', string>>;
+  chartVersions?: Partial<Record<'argo-cd' | 'cert-manager' | 'istio' | 'otel-operator' | 'tempo' | 'tempo3' | 'strimzi' | 'kube-prometheus-stack' | 'ingress-nginx' | 'grafana', string>>;
   teams: Team[];
 }
 

@@ -42,7 +42,7 @@ function refused(env: string, from: string | RegExp, to: string, code: string, m
 describe('behaviour verifier', () => {
   it('every committed example passes every rule', () => {
     const all = examples();
-    expect(all.map((e) => e.env.metadata.name).sort()).toEqual(['ambient-demo', 'dev', 'prod', 'staging', 'teams-demo']);
+    expect(all.map((e) => e.env.metadata.name).sort()).toEqual(['ambient-demo', 'dev', 'prod', 'staging', 'teams-demo', 'tempo3-demo', 'tempo3-migration']);
     for (const e of all) expect(verifyBehaviour(e), e.env.metadata.name).toEqual([]);
   });
 
@@ -257,6 +257,66 @@ describe('behaviour verifier', () => {
         return units;
       });
       expect(findings(broken, 'tempo-reachable')[0].message).toMatch(/does not admit collector otel\/otel on the distributor's OTLP port 4317: no span reaches Tempo/);
+    });
+  });
+
+  describe('tempo3-kafka: Tempo 3 reaches the rendered Kafka and covers every partition', () => {
+    it('an address that is not the Strimzi bootstrap Service (a planner bug; a pass-through address is refused at validation)', () => {
+      const broken = withUnits(example('tempo3-demo'), (units) => {
+        ((unit(units, 'tempo3') as any).values.ingest.kafka.address = 'kafka.kafka.svc:9093');
+        return units;
+      });
+      expect(findings(broken, 'tempo3-kafka')[0].message).toMatch(/writes to Kafka at "kafka.kafka.svc:9093", but the rendered Kafka answers without TLS and authentication only at tempo-kafka-kafka-bootstrap.kafka.svc.cluster.local:9092/);
+    });
+    it('a topic with fewer partitions than block-builders and live-stores', () => {
+      const broken = withUnits(example('tempo3-demo'), (units) => {
+        (unit<KustomizeUnit>(units, 'kafka').objects.find((o) => o.kind === 'KafkaTopic') as any).spec.partitions = 2;
+        return units;
+      });
+      expect(findings(broken, 'tempo3-kafka').map((f) => f.message)).toEqual(['the KafkaTopic has 2 partitions, Tempo expects 3']);
+    });
+    it('block-builders that do not match the partitions (a planner bug)', () => {
+      const broken = withUnits(example('tempo3-demo'), (units) => {
+        ((unit(units, 'tempo3') as any).values.blockBuilder.replicas = 1);
+        return units;
+      });
+      expect(findings(broken, 'tempo3-kafka')[0].message).toMatch(/3 partitions but 1 block-builders and 3 live-stores/);
+    });
+    it('a Kafka listener with TLS only', () => {
+      const broken = withUnits(example('tempo3-migration'), (units) => {
+        ((unit<KustomizeUnit>(units, 'kafka').objects.find((o) => o.kind === 'Kafka') as any).spec.kafka.listeners[0].tls = true);
+        return units;
+      });
+      expect(findings(broken, 'tempo3-kafka')[0].message).toMatch(/only at no listener/);
+    });
+  });
+
+  describe('tempo-write-path: the collectors write to exactly one rendered distributor', () => {
+    it('collectors split between 2.x and 3.x during the parallel phase', () => {
+      const broken = withUnits(example('tempo3-migration'), (units) => {
+        const c = unit<KustomizeUnit>(units, 'collector').objects.find((o) => o.kind === 'OpenTelemetryCollector') as any;
+        const exporters = c.spec.config.exporters;
+        expect(exporters.otlp_grpc.endpoint).toBe('tempo-distributor.tempo.svc.cluster.local:4317');
+        exporters['otlp_grpc/next'] = { ...exporters.otlp_grpc, endpoint: 'tempo3-distributor.tempo.svc.cluster.local:4317' };
+        return units;
+      });
+      expect(findings(broken, 'tempo-write-path').map((f) => f.message)).toEqual(['the collectors write to tempo and tempo3 at once: during a migration exactly one Tempo release takes the traffic']);
+    });
+    it('collectors on a port the distributor does not listen on', () => {
+      const broken = withUnits(example('tempo3-demo'), (units) => {
+        const c = unit<KustomizeUnit>(units, 'collector').objects.find((o) => o.kind === 'OpenTelemetryCollector') as any;
+        c.spec.config.exporters.otlp_grpc.endpoint = 'tempo3-distributor.tempo.svc.cluster.local:4318';
+        return units;
+      });
+      expect(findings(broken, 'tempo-write-path')[0].message).toMatch(/exports to tempo3-distributor.tempo.svc.cluster.local:4318, which is no rendered Tempo distributor's OTLP gRPC port \(tempo3-distributor.tempo.svc.cluster.local:4317\)/);
+    });
+    it('after done, collectors still sending to the removed 2.x release', () => {
+      const broken = withUnits(example('tempo3-demo'), (units) => {
+        const c = unit<KustomizeUnit>(units, 'collector').objects.find((o) => o.kind === 'OpenTelemetryCollector') as any;
+        c.spec.config.exporters.otlp_grpc.endpoint = 'tempo-distributor.tempo.svc.cluster.local:4317';
+        return units;
+      });
+      expect(findings(broken, 'tempo-write-path')).toHaveLength(1);
     });
   });
 

@@ -43,7 +43,7 @@ describe('generate --changed-since (real git repository)', () => {
     gitIn(dir, 'commit', '-qam', 'loki moved');
     const r = run(dir, 'generate', '--changed-since', 'HEAD~1');
     expect(r.err).toContain('_defaults.yaml changed; rendering all environments');
-    expect(r.out).toMatch(/^generated ambient-demo, dev, prod, staging, teams-demo into out\/: 5 written/);
+    expect(r.out).toMatch(/^generated ambient-demo, dev, prod, staging, teams-demo, tempo3-demo, tempo3-migration into out\/: 7 written/);
   });
 
   it('diff accepts it too, and refuses --env with it', () => {

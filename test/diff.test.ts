@@ -52,6 +52,8 @@ describe('tracestack diff', () => {
       { env: 'prod', path: 'spec.ingressNginx.replicas', old: '3', new: '2' },
       { env: 'staging', path: 'spec.grafana.lokiUrl', old: '"http://loki-gateway.loki.svc"', new: '"http://loki.logs.svc"' },
       { env: 'teams-demo', path: 'spec.grafana.lokiUrl', old: '"http://loki-gateway.loki.svc"', new: '"http://loki.logs.svc"' },
+      { env: 'tempo3-demo', path: 'spec.grafana.lokiUrl', old: '"http://loki-gateway.loki.svc"', new: '"http://loki.logs.svc"' },
+      { env: 'tempo3-migration', path: 'spec.grafana.lokiUrl', old: '"http://loki-gateway.loki.svc"', new: '"http://loki.logs.svc"' },
     ]);
     expect(j.objects).toEqual([
       { env: 'ambient-demo', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
@@ -60,8 +62,10 @@ describe('tracestack diff', () => {
       { env: 'prod', component: 'ingress-nginx', added: [], changed: ['HelmRelease/ingress-nginx (values)'], removed: [] },
       { env: 'staging', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
       { env: 'teams-demo', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
+      { env: 'tempo3-demo', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
+      { env: 'tempo3-migration', component: 'grafana', added: [], changed: ['HelmRelease/grafana (values)'], removed: [] },
     ]);
-    expect(j.files.map((f: any) => f.file)).toEqual(['ambient-demo/values/grafana.yaml', 'dev/values/grafana.yaml', 'prod/values/grafana.yaml', 'prod/values/ingress-nginx.yaml', 'staging/values/grafana.yaml', 'teams-demo/values/grafana.yaml']);
+    expect(j.files.map((f: any) => f.file)).toEqual(['ambient-demo/values/grafana.yaml', 'dev/values/grafana.yaml', 'prod/values/grafana.yaml', 'prod/values/ingress-nginx.yaml', 'staging/values/grafana.yaml', 'teams-demo/values/grafana.yaml', 'tempo3-demo/values/grafana.yaml', 'tempo3-migration/values/grafana.yaml']);
   });
 
   it('--env limits the comparison to the named environments', () => {

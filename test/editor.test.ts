@@ -45,7 +45,7 @@ describe('validate and the yaml-language-server modeline', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/environments\/dev\.yaml:1:1: warning: no yaml-language-server modeline/);
     expect(r.err).not.toContain('prod.yaml');
-    expect(r.out).toContain('ok: 5 environments valid');
+    expect(r.out).toContain('ok: 7 environments valid');
   });
 
   it('is silent when every file has it', () => {

@@ -153,7 +153,7 @@ describe('tracestack graph', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tracestack-graph-'));
     const svg = runCli(REPO, ['graph', '--out', dir]);
     expect(svg.code, svg.err).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual(['ambient-demo.svg', 'dev.svg', 'prod.svg', 'staging.svg', 'teams-demo.svg']);
+    expect(readdirSync(dir).sort()).toEqual(['ambient-demo.svg', 'dev.svg', 'prod.svg', 'staging.svg', 'teams-demo.svg', 'tempo3-demo.svg', 'tempo3-migration.svg']);
     expect(readFileSync(join(dir, 'prod.svg'), 'utf8')).toBe(readFileSync(join(REPO, 'docs/graphs/prod.svg'), 'utf8'));
     const json = runCli(REPO, ['graph', '--format', 'json', '--env', 'dev']);
     expect(JSON.parse(json.out)).toEqual(JSON.parse(JSON.stringify(graphOf('dev'))));

@@ -64,7 +64,7 @@ describe('class 1: no silent data loss', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('--env dev would change shared output that other environments build on');
     expect(r.err).toMatch(/out\/base\/[^\n]+/);
-    expect(r.err).toContain('reaches ambient-demo, prod, staging, teams-demo too');
+    expect(r.err).toContain('reaches ambient-demo, prod, staging, teams-demo, tempo3-demo, tempo3-migration too');
     expect(r.err).toContain('run `tracestack generate` without --env');
     noInternal(r);
     expect(treeHash(join(dir, 'out'))).toBe(before);

@@ -59,7 +59,7 @@ describe('every path the output names exists in the repository', () => {
 
 describe('helmfile.yaml', () => {
   const validate = schemastoreValidator('helmfile');
-  for (const env of ['dev', 'prod', 'staging', 'teams-demo']) {
+  for (const env of ['dev', 'prod', 'staging', 'teams-demo', 'tempo3-demo', 'tempo3-migration']) {
     const file = `${env}/helmfile.yaml`;
     const hf = parse(tree.get(file)!);
     it(`${env}: passes the SchemaStore helmfile schema`, () => {

@@ -125,7 +125,7 @@ describe('--format json is honoured by generate --check, doctor and explain', ()
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.version).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
-    expect(j.environments).toEqual(['environments/ambient-demo.yaml', 'environments/dev.yaml', 'environments/prod.yaml', 'environments/staging.yaml', 'environments/teams-demo.yaml']);
+    expect(j.environments).toEqual(['environments/ambient-demo.yaml', 'environments/dev.yaml', 'environments/prod.yaml', 'environments/staging.yaml', 'environments/teams-demo.yaml', 'environments/tempo3-demo.yaml', 'environments/tempo3-migration.yaml']);
     expect(j.upstreamSchemas.kinds).toContain('telemetry.istio.io/v1/Telemetry');
   });
 

@@ -20,7 +20,7 @@ const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(jo
 const rawCrds = () => walk(crdDir()).flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS())).filter(isCrd);
 
 /** Kinds of custom resources the examples render (every one must be checked when the CRDs are given). */
-const CUSTOM_KINDS = ['argoproj.io/v1alpha1/AppProject', 'argoproj.io/v1alpha1/Application', 'gateway.networking.k8s.io/v1/Gateway', 'opentelemetry.io/v1alpha1/Instrumentation', 'opentelemetry.io/v1beta1/OpenTelemetryCollector', 'telemetry.istio.io/v1/Telemetry'];
+const CUSTOM_KINDS = ['argoproj.io/v1alpha1/AppProject', 'argoproj.io/v1alpha1/Application', 'gateway.networking.k8s.io/v1/Gateway', 'kafka.strimzi.io/v1/Kafka', 'kafka.strimzi.io/v1/KafkaNodePool', 'kafka.strimzi.io/v1/KafkaTopic', 'opentelemetry.io/v1alpha1/Instrumentation', 'opentelemetry.io/v1beta1/OpenTelemetryCollector', 'telemetry.istio.io/v1/Telemetry'];
 
 describe('CRD -> strict schema conversion', () => {
   it('reproduces every derived strict schema of ../shared/upstream byte for byte, from the raw CRD files', () => {
@@ -97,12 +97,12 @@ describe('tracestack schemas in a GitOps repository that is not this one', () =>
 
   it('`schemas --from DIR...` writes strict schemas into .tracestack/schemas, and generate checks every object it renders against them and says so', () => {
     expect(built.code, built.err).toBe(0);
-    expect(built.out).toContain('wrote 22 strict schemas into ');
+    expect(built.out).toContain('wrote 26 strict schemas into ');
     expect(built.out).toContain('  v1/Namespace (built-in)\n');
-    expect(built.out).toContain('skipped 12 CRDs of groups tracestack does not render (--all keeps them)');
+    expect(built.out).toContain('skipped 8 CRDs of groups tracestack does not render (--all keeps them)');
     const index = JSON.parse(readFileSync(join(dir, '.tracestack/schemas/crd-schemas/index.json'), 'utf8'));
     expect(index.map((e: { apiVersion: string; kind: string }) => `${e.apiVersion}/${e.kind}`).sort()).toEqual(
-      [...CUSTOM_KINDS, ...BUILTIN_KINDS, 'argoproj.io/v1alpha1/ApplicationSet', 'opentelemetry.io/v1alpha1/OpenTelemetryCollector', 'telemetry.istio.io/v1alpha1/Telemetry',
+      [...CUSTOM_KINDS, ...BUILTIN_KINDS, 'argoproj.io/v1alpha1/ApplicationSet', 'kafka.strimzi.io/v1/KafkaUser', 'opentelemetry.io/v1alpha1/OpenTelemetryCollector', 'telemetry.istio.io/v1alpha1/Telemetry',
         // the Gateway API standard channel v1.6.1 (Gateway is rendered; the rest of the group comes with it)
         'gateway.networking.k8s.io/v1beta1/Gateway', 'gateway.networking.k8s.io/v1/GatewayClass', 'gateway.networking.k8s.io/v1beta1/GatewayClass', 'gateway.networking.k8s.io/v1/GRPCRoute',
         'gateway.networking.k8s.io/v1/HTTPRoute', 'gateway.networking.k8s.io/v1beta1/HTTPRoute', 'gateway.networking.k8s.io/v1/ReferenceGrant', 'gateway.networking.k8s.io/v1beta1/ReferenceGrant'].sort(),
@@ -196,7 +196,7 @@ describe('tracestack schemas --from-cluster', () => {
       'get --raw /openapi/v3/apis/rbac.authorization.k8s.io/v1 --context prod-eu',
       'get --raw /openapi/v3/apis/networking.k8s.io/v1 --context prod-eu',
     ]);
-    expect(r.out).toContain('wrote 22 strict schemas into .tracestack/schemas/ from the cluster');
+    expect(r.out).toContain('wrote 26 strict schemas into .tracestack/schemas/ from the cluster');
     const fromDir = mkdtempSync(join(tmpdir(), 'tracestack-cluster-'));
     expect(runCli(fromDir, ['schemas', '--from', crdDir(), openapiDir()]).code).toBe(0);
     const strict = join(dir, '.tracestack/schemas/crd-schemas/strict');
@@ -212,7 +212,7 @@ describe('tracestack schemas --from-cluster', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tracestack-cluster-'));
     const r = runCli(dir, ['schemas', '--from-cluster'], fakeKubectl(false, true).env);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain('wrote 17 strict schemas');
+    expect(r.out).toContain('wrote 21 strict schemas');
     expect(r.err).toContain('note: no schemas of built-in kinds from /openapi/v3/api/v1: kubectl get --raw /openapi/v3/api/v1 failed: Error from server (NotFound)');
   });
 

@@ -41,7 +41,7 @@ describe('every kustomization under out/ builds with kubectl kustomize, and ever
   });
 
   it('the root Applications pass too', () => {
-    for (const env of ['dev', 'prod', 'staging', 'teams-demo']) {
+    for (const env of ['dev', 'prod', 'staging', 'teams-demo', 'tempo3-demo', 'tempo3-migration']) {
       const root = parse(readFileSync(join(OUT, env, 'argocd/root.yaml'), 'utf8'));
       expect(validateObject(root)).toEqual([]);
     }

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { deepMerge } from '../src/load/merge.js';
 import { renderExamples } from './helpers/repo.js';
 import { chartDefaults, chartSchema, readYaml, upstreamDir } from './helpers/upstream.js';
-import { CHART_DIRS, effectiveDefaults, FREE_FORM, unknownValueKeys } from './helpers/values.js';
+import { chartDirOf, effectiveDefaults, FREE_FORM, unknownValueKeys } from './helpers/values.js';
 
 const tree = renderExamples();
 const helmfiles = [...tree].filter(([f]) => f.endsWith('/helmfile.yaml'));
@@ -15,31 +15,31 @@ const releases = helmfiles.flatMap(([file, text]) =>
 );
 
 // The Istio and cert-manager Chart.yaml files in git carry placeholders the release tooling replaces
-// (upstream README: "published charts are 1.30.3", "published chart is v1.21.1").
-const PUBLISHED: Record<string, string> = { 'istio-base': '1.30.3', istiod: '1.30.3', cni: '1.30.3', ztunnel: '1.30.3', 'cert-manager': 'v1.21.1' };
+// (upstream README: "published charts are 1.30.3", "published chart is v1.21.1"; Strimzi's says 0.1.1 for 1.2.0).
+const PUBLISHED: Record<string, string> = { 'istio-base': '1.30.3', istiod: '1.30.3', cni: '1.30.3', ztunnel: '1.30.3', 'cert-manager': 'v1.21.1', 'strimzi-kafka-operator': '1.2.0' };
 
 describe('Helm values against the pinned charts in ../shared/upstream', () => {
   it('covers every chart release of both example environments', () => {
     expect(releases.length).toBeGreaterThanOrEqual(16);
-    for (const r of releases) expect(CHART_DIRS[r.chart], r.chart).toBeDefined();
+    for (const r of releases) expect(chartDirOf(r), r.chart).toBeDefined();
   });
 
   it.each(releases.map((r) => [`${r.env}/${r.name}`, r] as const))('%s pins the chart version that upstream data describes', (_n, r) => {
-    const dir = CHART_DIRS[r.chart];
+    const dir = chartDirOf(r);
     const chart = readYaml(join(upstreamDir(), 'charts', dir, 'Chart.yaml'));
     expect(String(r.version)).toBe(PUBLISHED[dir] ?? String(chart.version));
   });
 
   it.each(releases.map((r) => [`${r.env}/${r.name}`, r] as const))('%s sets only keys the chart defaults know', (_n, r) => {
-    const dir = CHART_DIRS[r.chart];
+    const dir = chartDirOf(r);
     const values = parse(tree.get(r.valuesFile)!);
     expect(unknownValueKeys(values, effectiveDefaults(dir, chartDefaults(dir)), FREE_FORM[dir])).toEqual([]);
   });
 
-  it.each(releases.filter((r) => chartSchema(CHART_DIRS[r.chart])).map((r) => [`${r.env}/${r.name}`, r] as const))(
+  it.each(releases.filter((r) => chartSchema(chartDirOf(r))).map((r) => [`${r.env}/${r.name}`, r] as const))(
     '%s passes the chart values.schema.json (merged over the defaults, as Helm does)',
     (_n, r) => {
-      const dir = CHART_DIRS[r.chart];
+      const dir = chartDirOf(r);
       const validate = chartSchema(dir)!;
       const ok = validate(deepMerge(chartDefaults(dir), parse(tree.get(r.valuesFile)!)));
       expect(validate.errors ?? []).toEqual([]);

@@ -4,6 +4,7 @@ import { certManager } from './cert-manager/index.js';
 import { istio } from './istio/index.js';
 import { otelOperator } from './otel-operator/index.js';
 import { prometheus } from './prometheus/index.js';
+import { strimzi } from './strimzi/index.js';
 import { tempo } from './tempo/index.js';
 import { collector } from './collector/index.js';
 import { instrumentation } from './instrumentation/index.js';
@@ -24,6 +25,7 @@ const REGISTRY: Component[] = [
   istio,
   prometheus,
   otelOperator,
+  strimzi,
   tempo,
   collector,
   ingressNginx,

@@ -21,6 +21,9 @@ export const RELEASES = {
   ztunnel: 'ztunnel',
   otelOperator: 'opentelemetry-operator',
   tempo: 'tempo',
+  /** Tempo 3 (tempo-distributed 3.x): its own release, so it can run beside 2.x during a migration. */
+  tempo3: 'tempo3',
+  strimzi: 'strimzi-kafka-operator',
   prometheus: 'kube-prometheus-stack',
   ingressNginx: 'ingress-nginx',
   grafana: 'grafana',
@@ -75,6 +78,8 @@ export interface Names {
   collectorHost: string;
   collectorOtlpHttpEndpoint: string;
   tempoFullname: string;
+  /** The Tempo unit collectors write to and Grafana reads (tempo, or tempo3 once Tempo 3 takes the traffic). */
+  tempoUnit: 'tempo' | 'tempo3';
   tempoDistributorOtlpGrpc: string;
   tempoQueryFrontendUrl: string;
   prometheusUrl: string;
@@ -91,7 +96,9 @@ export function deriveNames(env: Environment): Names {
   const svc = (name: string, ns: string) => `${name}.${ns}.svc.${clusterDomain}`;
   const collectorService = `${s.collector.name}-collector`; // the operator appends -collector
   const collectorHost = svc(collectorService, s.collector.namespace);
-  const tempoFullname = RELEASES.tempo; // fullnameOverride in the Tempo values
+  // The release that takes the traffic: 2.x, and 2.x still while 3.x runs beside it (migration phase parallel).
+  const tempoUnit = s.tempo.version === '3' && s.tempo.migration?.phase !== 'parallel' ? 'tempo3' : 'tempo';
+  const tempoFullname = RELEASES[tempoUnit]; // fullnameOverride in the Tempo values
   // kube-prometheus-stack names its Prometheus Service <release>-prometheus.
   const prometheusUrl =
     s.prometheus.mode === 'deploy'
@@ -107,6 +114,7 @@ export function deriveNames(env: Environment): Names {
     collectorHost,
     collectorOtlpHttpEndpoint: `http://${collectorHost}:${PORTS.otlpHttp}`,
     tempoFullname,
+    tempoUnit,
     tempoDistributorOtlpGrpc: `${svc(`${tempoFullname}-distributor`, s.tempo.namespace)}:${PORTS.otlpGrpc}`,
     tempoQueryFrontendUrl: `http://${svc(`${tempoFullname}-query-frontend`, s.tempo.namespace)}:${PORTS.tempoHttp}`,
     prometheusUrl,

@@ -67,7 +67,7 @@ export function traceGraph(env: Environment): TraceGraph {
   // ---- where senders' endpoints lead: the collector Service, Tempo's distributor, else an external node
   const collectorUnit = kustomize((u) => u.id === 'collector')[0];
   const collector = object(collectorUnit, 'OpenTelemetryCollector');
-  const tempoUnit = helm('tempo');
+  const tempoUnit = helm(names.tempoUnit);
   const distributor = endpoint(names.tempoDistributorOtlpGrpc);
   const target = (value: string): string => {
     const e = endpoint(value);

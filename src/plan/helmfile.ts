@@ -12,7 +12,14 @@ export function helmfile(units: Unit[]) {
       .map((d) => `${d.namespace}/${releaseName(d)}`);
   const helmUnits = units.filter((u): u is HelmUnit => u.kind === 'helm');
   const repos = [...new Map(helmUnits.map((u) => [u.chart.repo, u.chart.repoURL])).entries()].sort(([a], [b]) => a.localeCompare(b));
-  const ordered = [...units].sort((a, b) => a.wave - b.wave || a.id.localeCompare(b.id));
+  // Wave order, then id; a unit moves after the units it needs (tempo-access after tempo3), which keeps every
+  // order that already satisfies its needs unchanged.
+  const sorted = [...units].sort((a, b) => a.wave - b.wave || a.id.localeCompare(b.id));
+  const ordered: Unit[] = [];
+  while (sorted.length) {
+    const i = sorted.findIndex((u) => u.needs.every((n) => !byId.has(n) || ordered.some((o) => o.id === n)));
+    ordered.push(...sorted.splice(i < 0 ? 0 : i, 1));
+  }
   return {
     repositories: repos.map(([name, url]) => ({ name, url })),
     helmDefaults: { wait: true, timeout: 600, createNamespace: true },

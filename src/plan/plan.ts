@@ -1,6 +1,6 @@
 import type { KustomizeUnit } from '../components/types.js';
 import type { Environment } from '../model.js';
-import { baseTeamsEnvironment } from '../resolve/resolve.js';
+import { baseTeamsEnvironment, baseTempo3Environment } from '../resolve/resolve.js';
 import { unitsFor, type Resolved } from '../resolve/units.js';
 import { yamlFile } from '../render/yaml.js';
 import { renderArgo } from './argocd.js';
@@ -31,7 +31,7 @@ export function planBases(base: Environment): Bases {
   const ambient = structuredClone(baseTeamsEnvironment(base));
   ambient.spec.istio.mode = 'ambient';
   ambient.spec.edge = { ...ambient.spec.edge, type: 'istio-gateway' };
-  for (const u of [...unitsFor(base), ...unitsFor(baseTeamsEnvironment(base)), ...unitsFor(ambient)]) {
+  for (const u of [...unitsFor(base), ...unitsFor(baseTeamsEnvironment(base)), ...unitsFor(ambient), ...unitsFor(baseTempo3Environment(base))]) {
     const name = u.base ?? u.id;
     if (u.kind === 'kustomize' && !units.has(name)) units.set(name, u);
   }

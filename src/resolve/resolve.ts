@@ -40,3 +40,14 @@ export function baseTeamsEnvironment(base: Environment): Environment {
   copy.spec.teams = [{ name: 'team', namespaces: ['base-team'], languages: [], grafanaOrgId: 1 }];
   return copy;
 }
+
+/**
+ * The base environment on Tempo 3 with a Strimzi-managed Kafka: the Kafka unit's base comes from it (only units
+ * that exist nowhere else take their base from here, so 2.x bases are untouched).
+ */
+export function baseTempo3Environment(base: Environment): Environment {
+  const copy = structuredClone(base);
+  copy.spec.tempo.version = '3';
+  copy.spec.tempo.kafka.mode = 'strimzi';
+  return copy;
+}

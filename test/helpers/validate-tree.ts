@@ -5,7 +5,7 @@ import { deepMerge } from '../../src/load/merge.js';
 import { kustomizeBuild } from './kustomize.js';
 import { listFiles, yamlDocs } from './repo.js';
 import { chartDefaults, chartSchema, schemastoreValidator, validateObject } from './upstream.js';
-import { CHART_DIRS, effectiveDefaults, FREE_FORM, unknownValueKeys } from './values.js';
+import { chartDirOf, effectiveDefaults, FREE_FORM, unknownValueKeys } from './values.js';
 
 /**
  * The upstream checks the committed examples pass, for any rendered out/ folder: every kustomization builds with
@@ -30,7 +30,7 @@ export function upstreamProblems(outDir: string): string[] {
     const env = f.split('/')[0];
     for (const r of doc.releases as any[]) {
       if (String(r.chart).startsWith('./')) continue;
-      const dir = CHART_DIRS[r.chart];
+      const dir = chartDirOf(r);
       if (!dir) {
         problems.push(`${f}: no upstream data for chart ${r.chart}`);
         continue;

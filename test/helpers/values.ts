@@ -13,7 +13,11 @@ export const CHART_DIRS: Record<string, string> = {
   'prometheus-community/kube-prometheus-stack': 'kube-prometheus-stack',
   'ingress-nginx/ingress-nginx': 'ingress-nginx',
   'grafana-community/grafana': 'grafana',
+  'strimzi/strimzi-kafka-operator': 'strimzi-kafka-operator',
 };
+
+/** The upstream folder of a release's chart: tempo-distributed 3.x (Tempo 3) has its own beside the 2.x one. */
+export const chartDirOf = (r: { chart: string; version: unknown }) => (r.chart === 'grafana-community/tempo-distributed' && /^3\./.test(String(r.version)) ? 'tempo-distributed' : CHART_DIRS[r.chart]);
 
 /**
  * Map keys the chart passes through verbatim although its defaults do not list their children, each with the
@@ -22,6 +26,8 @@ export const CHART_DIRS: Record<string, string> = {
 export const FREE_FORM: Record<string, string[]> = {
   // config template: `s3: {{- toYaml .Values.storage.trace.s3 }}` (likewise gcs, azure)
   'tempo-distributed-2.x': ['storage.trace.s3', 'storage.trace.azure', 'storage.trace.gcs'],
+  // the same template at 3.3.0
+  'tempo-distributed': ['storage.trace.s3', 'storage.trace.azure', 'storage.trace.gcs'],
   // values.yaml: "Any values you put under `.configs.cm` are passed to argocd-cm ConfigMap."
   'argo-cd': ['configs.cm'],
   // values.yaml: "meshConfig defines runtime configuration ... See istio.mesh.v1alpha1 for all available options"

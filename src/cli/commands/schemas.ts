@@ -15,7 +15,7 @@ import { failCommand, printResult } from '../output.js';
  * OpenTelemetryCollector and Instrumentation, Istio Telemetry). `tracestack schemas` keeps only CRDs of these groups
  * unless --all: a cluster's other CRDs would only make the cache bigger.
  */
-export const RENDERED_GROUPS = ['argoproj.io', 'gateway.networking.k8s.io', 'opentelemetry.io', 'telemetry.istio.io'];
+export const RENDERED_GROUPS = ['argoproj.io', 'gateway.networking.k8s.io', 'opentelemetry.io', 'telemetry.istio.io', 'kafka.strimzi.io'];
 
 export interface CrdSource {
   crd: Record<string, unknown>;

@@ -212,7 +212,7 @@ export const collector = defineComponent({
         targetNamespaces: [c.namespace],
         objects: [object],
         wave: WAVES.collector,
-        needs: ['otel-operator', 'tempo', ...rbac.map((u) => u.id)].filter((n) => n !== 'tempo' || env.spec.tempo.enabled),
+        needs: ['otel-operator', names.tempoUnit, ...rbac.map((u) => u.id)].filter((n) => n !== names.tempoUnit || env.spec.tempo.enabled),
         syncOptions: ['SkipDryRunOnMissingResource=true', 'CreateNamespace=true'],
       },
     ];

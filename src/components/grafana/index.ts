@@ -160,7 +160,7 @@ export const grafana = defineComponent({
         passThrough: 'spec.grafana.values',
         values: withPassThrough(values, g.values),
         wave: WAVES.edges,
-        needs: env.spec.tempo.enabled ? ['tempo'] : [],
+        needs: env.spec.tempo.enabled ? [names.tempoUnit] : [],
         syncOptions: ['CreateNamespace=true'],
         argocd: true,
       },

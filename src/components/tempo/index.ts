@@ -1,10 +1,17 @@
-import { defineComponent, type ChartDescription, type K8sObject } from '../types.js';
+import { defineComponent, type ChartDescription, type K8sObject, type Unit } from '../types.js';
 import { TPL } from './tpl.js';
 
 const WAVES = { backends: 5 } as const;
 export const TEMPO_CHART: ChartDescription = { key: 'tempo', repo: 'grafana-community', repoURL: 'https://grafana-community.github.io/helm-charts', chart: 'tempo-distributed', known: ['2.26.2'] };
+/** Tempo 3 (the Kafka write path): the same chart at 3.x, pinned by its own key so 2.x and 3.x can run side by side. */
+export const TEMPO3_CHART: ChartDescription = { key: 'tempo3', repo: 'grafana-community', repoURL: 'https://grafana-community.github.io/helm-charts', chart: 'tempo-distributed', known: ['3.3.0'] };
 import { chartFor } from '../charts.js';
 import { PORTS, RELEASES } from '../names.js';
+import { kafkaBootstrap } from '../strimzi/index.js';
+import { storageValues } from './storage.js';
+export { storageValues, WORKLOAD_IDENTITY_ANNOTATION } from './storage.js';
+export { tempoAccessPolicy } from './access.js';
+import { tempoAccessPolicy } from './access.js';
 import { withPassThrough } from '../values.js';
 import { deepMerge } from '../../load/merge.js';
 import type { Environment, EnvironmentSpec } from '../../model.js';
@@ -15,88 +22,6 @@ export function retentionHours(retention: string): string {
   const m = /^(\d+)(h|d)$/.exec(retention);
   if (!m) throw new Error(`invalid retention ${retention}`);
   return m[2] === 'd' ? `${Number(m[1]) * 24}h` : retention;
-}
-
-const GCS_KEY_DIR = '/var/secrets/tempo-gcs';
-
-/**
- * Workload identity instead of a Secret: the annotation the cloud's integration reads on Tempo's ServiceAccount
- * (tempo-distributed 2.26.2 values.yaml serviceAccount.annotations; every Tempo pod runs as it, templates/_pod.tpl
- * serviceAccountName). EKS (IRSA) and Azure's webhook project the web-identity token into the pods themselves.
- */
-export const WORKLOAD_IDENTITY_ANNOTATION = {
-  awsRoleArn: 'eks.amazonaws.com/role-arn',
-  gcpServiceAccount: 'iam.gke.io/gcp-service-account',
-  azureClientId: 'azure.workload.identity/client-id',
-} as const;
-
-/** storage.trace plus how the credentials reach the pods; never the credentials themselves. */
-function storageValues(storage: EnvironmentSpec['tempo']['storage']): Record<string, unknown> {
-  const identity = storage.workloadIdentity;
-  // Both only when the Secret comes from _defaults.yaml and the environment chose an identity (validation allows
-  // nothing else): the identity wins.
-  const secret = identity ? undefined : storage.credentialsSecret?.name;
-  const [idKey, idValue] = (Object.entries(identity ?? {})[0] ?? []) as [keyof typeof WORKLOAD_IDENTITY_ANNOTATION | undefined, string | undefined];
-  const serviceAccount = idKey ? { serviceAccount: { annotations: { [WORKLOAD_IDENTITY_ANNOTATION[idKey]]: idValue } } } : {};
-  switch (storage.backend) {
-    case 's3': {
-      const s3 = storage.s3!;
-      return {
-        storage: {
-          trace: {
-            backend: 's3',
-            s3: {
-              bucket: s3.bucket,
-              endpoint: s3.endpoint,
-              ...(s3.region ? { region: s3.region } : {}),
-              insecure: s3.insecure,
-              forcepathstyle: s3.forcePathStyle,
-            },
-          },
-        },
-        // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the existing Secret; Tempo's S3 client reads them from the env.
-        // With IRSA the same client finds AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN, set by EKS's webhook.
-        ...(secret ? { global: { extraEnvFrom: [{ secretRef: { name: secret } }] } } : {}),
-        ...serviceAccount,
-      };
-    }
-    case 'azure': {
-      const az = storage.azure!;
-      return {
-        storage: {
-          trace: {
-            backend: 'azure',
-            azure: {
-              container_name: az.containerName,
-              storage_account_name: az.storageAccountName,
-              // Expanded by Tempo at start-up (-config.expand-env) from the Secret's AZURE_STORAGE_KEY; with workload
-              // identity, the federated token instead (grafana/tempo v2.10.7 tempodb/backend/azure/config.go use_federated_token).
-              ...(secret ? { storage_account_key: '${AZURE_STORAGE_KEY}' } : { use_federated_token: true }),
-            },
-          },
-        },
-        ...(secret
-          ? { global: { extraEnvFrom: [{ secretRef: { name: secret } }], extraArgs: ['-config.expand-env=true'] } }
-          : // Azure's webhook mutates only pods labelled azure.workload.identity/use=true (tempo-distributed global.podLabels)
-            { global: { podLabels: { 'azure.workload.identity/use': 'true' } } }),
-        ...serviceAccount,
-      };
-    }
-    case 'gcs':
-      return {
-        storage: { trace: { backend: 'gcs', gcs: { bucket_name: storage.gcs!.bucketName } } },
-        ...(secret
-          ? {
-              defaults: {
-                extraVolumes: [{ name: 'gcs-credentials', secret: { secretName: secret } }],
-                extraVolumeMounts: [{ name: 'gcs-credentials', mountPath: GCS_KEY_DIR, readOnly: true }],
-                extraEnv: [{ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: `${GCS_KEY_DIR}/key.json` }],
-              },
-            }
-          : {}),
-        ...serviceAccount,
-      };
-  }
 }
 
 /**
@@ -127,6 +52,28 @@ export const TEMPO_BUILTIN_OVERRIDES: Record<string, unknown> = {
 };
 
 /**
+ * Tempo 3's built-in overrides (grafana/tempo v3.0.3 modules/overrides/config.go RegisterFlagsAndApplyDefaults,
+ * zero values omitted): the ingestion limits doubled to 30 MB and a new read limit
+ * (pkg/traceql/lenient_extract.go DefaultMaxConditionGroupsPerTagQuery). A per-tenant block still replaces the defaults
+ * wholesale (modules/overrides/runtime_config_overrides.go getOverridesForUser), so blocks are completed as for 2.x.
+ */
+export const TEMPO3_BUILTIN_OVERRIDES: Record<string, unknown> = {
+  ingestion: {
+    rate_strategy: 'local',
+    rate_limit_bytes: 30_000_000,
+    burst_size_bytes: 30_000_000,
+    max_traces_per_user: 10_000,
+    retry_info_enabled: true,
+  },
+  read: { max_bytes_per_tag_values_query: 1_000_000, max_condition_groups_per_tag_query: 100 },
+  global: { max_bytes_per_trace: 5_000_000 },
+  metrics_generator: TEMPO_BUILTIN_OVERRIDES.metrics_generator,
+};
+
+/** Built-in overrides of the Tempo major a release runs. */
+export const builtinOverrides = (version: '2' | '3') => (version === '3' ? TEMPO3_BUILTIN_OVERRIDES : TEMPO_BUILTIN_OVERRIDES);
+
+/**
  * The exemplar label the metrics generator writes the trace id under (overrides metrics_generator.
  * trace_id_label_name; empty means "traceID": grafana/tempo v2.10.7 modules/generator/registry/histogram.go
  * newHistogram). Set explicitly, and Grafana's Prometheus datasource maps the same name.
@@ -139,13 +86,13 @@ export const TEMPO_DEFAULT_TRACE_ID_LABEL = 'traceID';
  * then what the team sets, then the user's own pass-through block for that tenant. Every block in
  * per_tenant_overrides is completed, also one the user wrote by hand (or the "*" wildcard).
  */
-function completeTenantBlocks(values: Record<string, unknown>, teamBlocks: Record<string, Record<string, unknown>>): void {
+function completeTenantBlocks(values: Record<string, unknown>, teamBlocks: Record<string, Record<string, unknown>>, builtin: Record<string, unknown> = TEMPO_BUILTIN_OVERRIDES): void {
   const overrides = (values.overrides ?? {}) as Record<string, unknown>;
   const defaults = (overrides.defaults ?? {}) as Record<string, unknown>;
   const own = (values.per_tenant_overrides ?? {}) as Record<string, Record<string, unknown>>;
   const ids = [...new Set([...Object.keys(teamBlocks), ...Object.keys(own)])];
   if (!ids.length) return;
-  const base = deepMerge(TEMPO_BUILTIN_OVERRIDES, defaults);
+  const base = deepMerge(builtin, defaults);
   values.per_tenant_overrides = Object.fromEntries(ids.map((id) => [id, deepMerge(deepMerge(base, teamBlocks[id] ?? {}), own[id] ?? {})]));
 }
 
@@ -153,60 +100,136 @@ function completeTenantBlocks(values: Record<string, unknown>, teamBlocks: Recor
  * With teams, every component requires X-Scope-OrgID; a team that sets its own retention or processors gets a
  * per_tenant_overrides block keyed by its tenant id (from names.tenancy, like the collector's headers).
  */
-function teamBlocks(s: EnvironmentSpec, names: Names): Record<string, Record<string, unknown>> {
+function teamBlocks(s: EnvironmentSpec, names: Names, extra: Record<string, unknown> = {}): Record<string, Record<string, unknown>> {
   const blocks: Record<string, Record<string, unknown>> = {};
   if (!names.tenancy) return blocks;
   for (const tenant of names.tenancy.tenants) {
     const team = s.teams.find((t) => t.name === tenant.team);
     if (!team || (team.retention === undefined && team.metricsGeneratorProcessors === undefined)) continue;
-    blocks[tenant.id] = {
-      ...(s.tempo.metricsGenerator.enabled && team.metricsGeneratorProcessors ? { metrics_generator: { processors: team.metricsGeneratorProcessors } } : {}),
-      ...(team.retention ? { compaction: { block_retention: retentionHours(team.retention) } } : {}),
-    };
+    blocks[tenant.id] = deepMerge(
+      {
+        ...(s.tempo.metricsGenerator.enabled && team.metricsGeneratorProcessors ? { metrics_generator: { processors: team.metricsGeneratorProcessors } } : {}),
+        ...(team.retention ? { compaction: { block_retention: retentionHours(team.retention) } } : {}),
+      },
+      extra,
+    );
   }
   return blocks;
 }
 
+/** Which Tempo releases an environment renders: 2.x, 3.x or (during a migration) both. */
+export function tempoReleases(t: EnvironmentSpec['tempo']): { v2: boolean; v3: boolean } {
+  if (t.version === '2') return { v2: true, v3: false };
+  const phase = t.migration?.phase;
+  return { v2: phase === 'parallel' || phase === 'cutover', v3: true };
+}
+
 /**
- * Who may reach Tempo: its own pods (gRPC and memberlist between components), the collector on the
- * distributor's OTLP ports and Grafana on the query frontend. Tempo trusts X-Scope-OrgID, so with teams this
- * policy is what keeps a team from reading another tenant. Pod labels: the operator's collector selector labels
- * (opentelemetry-operator v0.158.0 internal/manifests/manifestutils/labels.go SelectorLabels, component
- * "opentelemetry-collector", instance "<namespace>.<name>") and the grafana chart's selector labels
- * (grafana-community/helm-charts grafana-12.11.1 templates/_helpers.tpl grafana.selectorLabels).
+ * While 2.x still runs on the same bucket (migration phases parallel and cutover) only its compactor may compact:
+ * Tempo 3 runs with compaction_disabled in the defaults and in every per-tenant block, as overrides do not inherit
+ * (grafana/tempo v3.0.3 docs/sources/tempo/set-up-for-tracing/setup-tempo/migrate-to-3.md "Disable compaction
+ * during parallel operation"; modules/overrides/config.go CompactionOverrides.compaction_disabled).
  */
-export function tempoAccessPolicy(env: Environment): K8sObject {
-  const s = env.spec;
-  const from = (namespace: string, labels: Record<string, string>) => ({
-    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
-    podSelector: { matchLabels: labels },
-  });
-  const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
+export const tempo3CompactionDisabled = (t: EnvironmentSpec['tempo']) => t.version === '3' && tempoReleases(t).v2;
+
+/** Where Tempo 3 reaches Kafka: the Strimzi bootstrap Service, or the external address. */
+export function kafkaAddress(env: Environment): string {
+  const k = env.spec.tempo.kafka;
+  return k.mode === 'strimzi' ? kafkaBootstrap(env) : (k.address ?? '');
+}
+
+/** Env variables with the Kafka SASL credentials, from the existing Secret (Tempo expands them: -config.expand-env). */
+const SASL_ENV = { username: 'KAFKA_SASL_USERNAME', password: 'KAFKA_SASL_PASSWORD' } as const;
+
+function metricsGeneratorValues(env: Environment, names: Names): Record<string, unknown> {
+  const t = env.spec.tempo;
+  return t.metricsGenerator.enabled
+    ? { enabled: true, replicas: t.replicas.metricsGenerator, config: { storage: { remote_write: [{ url: names.prometheusRemoteWriteUrl, send_exemplars: true }] } } }
+    : { enabled: false };
+}
+
+function defaultOverrides(t: EnvironmentSpec['tempo'], processors: string[]): Record<string, unknown> {
   return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: 'tempo-access' },
-    spec: {
-      podSelector: {},
-      policyTypes: ['Ingress'],
-      ingress: [
-        { from: [{ podSelector: {} }] },
-        ...(s.collector.enabled
-          ? [{ from: [from(s.collector.namespace, { 'app.kubernetes.io/component': 'opentelemetry-collector', 'app.kubernetes.io/instance': `${s.collector.namespace}.${s.collector.name}` })], ports: tcp(PORTS.otlpGrpc, PORTS.otlpHttp) }]
-          : []),
-        ...(s.grafana.enabled ? [{ from: [from(s.grafana.namespace, { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': RELEASES.grafana })], ports: tcp(PORTS.tempoHttp) }] : []),
-      ],
-    },
+    compaction: { block_retention: retentionHours(t.retention) },
+    ...(t.metricsGenerator.enabled ? { metrics_generator: { processors, trace_id_label_name: EXEMPLAR_TRACE_ID_LABEL } } : {}),
   };
 }
 
-/** Grafana Tempo, tempo-distributed 2.x (distributor, ingester, compactor on object storage), with the metrics generator. */
+/** tempo-distributed 2.26.2 values: distributor, ingester, compactor on object storage. */
+function tempo2Values(env: Environment, names: Names): Record<string, unknown> {
+  const t = env.spec.tempo;
+  const r = t.replicas;
+  return {
+    fullnameOverride: RELEASES.tempo, // stable Service names: tempo-distributor, tempo-query-frontend
+    traces: { otlp: { grpc: { enabled: true }, http: { enabled: true } } },
+    ...storageValues(t.storage),
+    distributor: { replicas: r.distributor },
+    // Replication factor 3 needs at least 3 ingesters; with fewer, writes would fail.
+    ingester: { replicas: r.ingester, config: { replication_factor: r.ingester >= 3 ? 3 : 1 } },
+    querier: { replicas: r.querier },
+    queryFrontend: { replicas: r.queryFrontend },
+    compactor: { replicas: r.compactor, config: { compaction: { block_retention: retentionHours(t.retention) } } },
+    metricsGenerator: metricsGeneratorValues(env, names),
+    // Without processors in the overrides the generator runs but emits nothing (empty service graph). The retention
+    // is also a default override, so a tenant block inherits it when completed.
+    overrides: { defaults: defaultOverrides(t, t.metricsGenerator.processors) },
+    ...(names.tenancy ? { multitenancyEnabled: true } : {}),
+  };
+}
+
+/**
+ * tempo-distributed 3.3.0 values (Tempo 3.0.3), each consumed by the chart's templates at that tag
+ * (grafana-community/helm-charts charts/tempo-distributed): ingest.kafka.* -> values.yaml `config` (ingest block);
+ * blockBuilder/liveStore/backendWorker/distributor/querier/queryFrontend replicas -> templates/<component>/statefulset|
+ * deployment; backendScheduler.config.provider.compaction.compaction.block_retention -> `config` (backend_scheduler);
+ * tempo.structuredConfig -> templates/_helpers.tpl tempo.calculatedConfig (merged over the rendered config).
+ */
+function tempo3Values(env: Environment, names: Names): Record<string, unknown> {
+  const t = env.spec.tempo;
+  const r = t.replicas;
+  const k = t.kafka;
+  const storage = storageValues(t.storage) as Record<string, Record<string, unknown>>;
+  const sasl = k.mode === 'external' ? k.saslSecret?.name : undefined;
+  // One list of env sources and args for every pod: the bucket's Secret and the Kafka credentials Secret.
+  const global = { ...(storage.global ?? {}) } as Record<string, unknown>;
+  if (sasl) {
+    global.extraEnvFrom = [...((global.extraEnvFrom as unknown[]) ?? []), { secretRef: { name: sasl } }];
+    const args = (global.extraArgs as string[] | undefined) ?? [];
+    global.extraArgs = args.includes('-config.expand-env=true') ? args : [...args, '-config.expand-env=true'];
+  }
+  const processors = t.metricsGenerator.processors.filter((p) => p !== 'local-blocks');
+  return {
+    fullnameOverride: RELEASES.tempo3, // Services tempo3-distributor, tempo3-query-frontend: beside 2.x's tempo-*
+    traces: { otlp: { grpc: { enabled: true }, http: { enabled: true } } },
+    ...storage,
+    ...(Object.keys(global).length ? { global } : {}),
+    distributor: { replicas: r.distributor },
+    // The topic: created by Strimzi's topic operator (mode strimzi), else by Tempo with this many partitions
+    // (grafana/tempo v3.0.3 pkg/ingest/config.go auto_create_topic_*).
+    ingest: { kafka: { address: kafkaAddress(env), topic: k.topic, auto_create_topic_enabled: k.mode === 'external', auto_create_topic_default_partitions: k.partitions } },
+    ...(sasl ? { tempo: { structuredConfig: { ingest: { kafka: { sasl_username: `\${${SASL_ENV.username}}`, sasl_password: `\${${SASL_ENV.password}}` } } } } } : {}),
+    // One block-builder and one live-store per partition (chart values.yaml blockBuilder/liveStore, UPGRADE.md).
+    blockBuilder: { replicas: k.partitions },
+    liveStore: { replicas: k.partitions },
+    querier: { replicas: r.querier },
+    queryFrontend: { replicas: r.queryFrontend },
+    backendScheduler: { config: { provider: { compaction: { compaction: { block_retention: retentionHours(t.retention) } } } } },
+    backendWorker: { replicas: r.backendWorker },
+    metricsGenerator: metricsGeneratorValues(env, names),
+    overrides: {
+      defaults: deepMerge(defaultOverrides(t, processors), tempo3CompactionDisabled(t) ? { compaction: { compaction_disabled: true } } : {}),
+    },
+    ...(names.tenancy ? { multitenancyEnabled: true } : {}),
+  };
+}
+
+/** Grafana Tempo: tempo-distributed 2.x (ingesters, compactor) or 3.x (Kafka write path), or both while migrating. */
 export const tempo = defineComponent({
   id: 'tempo',
   specKey: 'tempo',
-  charts: [TEMPO_CHART],
+  charts: [TEMPO_CHART, TEMPO3_CHART],
   waves: WAVES,
-  provides: ['tempo', 'tempo-access'],
+  provides: ['tempo', 'tempo3', 'tempo-access'],
   platformNamespace: (env) => (env.spec.tempo.enabled ? { path: 'spec.tempo.namespace', namespace: env.spec.tempo.namespace } : undefined),
   passThrough: [
     // Tempo's own configuration: per-tenant and default overrides, and each component's config block
@@ -215,65 +238,24 @@ export const tempo = defineComponent({
   units(env, names) {
     const t = env.spec.tempo;
     if (!t.enabled) return [];
-    const r = t.replicas;
+    const { v2, v3 } = tempoReleases(t);
     const generator = t.metricsGenerator.enabled;
-    const values: Record<string, unknown> = {
-      fullnameOverride: names.tempoFullname, // stable Service names: tempo-distributor, tempo-query-frontend
-      traces: { otlp: { grpc: { enabled: true }, http: { enabled: true } } },
-      ...storageValues(t.storage),
-      distributor: { replicas: r.distributor },
-      // Replication factor 3 needs at least 3 ingesters; with fewer, writes would fail.
-      ingester: { replicas: r.ingester, config: { replication_factor: r.ingester >= 3 ? 3 : 1 } },
-      querier: { replicas: r.querier },
-      queryFrontend: { replicas: r.queryFrontend },
-      compactor: { replicas: r.compactor, config: { compaction: { block_retention: retentionHours(t.retention) } } },
-      metricsGenerator: generator
-        ? {
-            enabled: true,
-            replicas: r.metricsGenerator,
-            config: { storage: { remote_write: [{ url: names.prometheusRemoteWriteUrl, send_exemplars: true }] } },
-          }
-        : { enabled: false },
-      // Without processors in the overrides the generator runs but emits nothing (empty service graph). The retention
-      // is also a default override, so a tenant block inherits it when completed.
-      overrides: {
-        defaults: {
-          compaction: { block_retention: retentionHours(t.retention) },
-          ...(generator ? { metrics_generator: { processors: t.metricsGenerator.processors, trace_id_label_name: EXEMPLAR_TRACE_ID_LABEL } } : {}),
-        },
-      },
-      ...(names.tenancy ? { multitenancyEnabled: true } : {}),
-    };
-    const merged = withPassThrough(values, t.values);
-    completeTenantBlocks(merged, teamBlocks(env.spec, names));
     const deps = env.spec.prometheus.mode === 'deploy' && generator ? ['prometheus'] : [];
-    return [
-      {
-        kind: 'helm',
-        id: 'tempo',
-        release: RELEASES.tempo,
-        namespace: t.namespace,
-        chart: chartFor(env, TEMPO_CHART),
-        passThrough: 'spec.tempo.values',
-        values: merged,
-        wave: WAVES.backends,
-        needs: deps,
-        syncOptions: ['CreateNamespace=true'],
-        argocd: true,
-      },
-      ...(t.networkPolicy
-        ? [
-            {
-              kind: 'kustomize' as const,
-              id: 'tempo-access',
-              namespace: t.namespace,
-              targetNamespaces: [t.namespace],
-              wave: WAVES.backends,
-              needs: ['tempo'],
-              objects: [tempoAccessPolicy(env)],
-            },
-          ]
-        : []),
-    ];
+    const units: Unit[] = [];
+    if (v2) {
+      const merged = withPassThrough(tempo2Values(env, names), t.version === '2' ? t.values : {});
+      completeTenantBlocks(merged, teamBlocks(env.spec, names));
+      units.push({ kind: 'helm', id: 'tempo', release: RELEASES.tempo, namespace: t.namespace, chart: chartFor(env, TEMPO_CHART), ...(t.version === '2' ? { passThrough: 'spec.tempo.values' } : {}), values: merged, wave: WAVES.backends, needs: deps, syncOptions: ['CreateNamespace=true'], argocd: true });
+    }
+    if (v3) {
+      const merged = withPassThrough(tempo3Values(env, names), t.values);
+      completeTenantBlocks(merged, teamBlocks(env.spec, names, tempo3CompactionDisabled(t) ? { compaction: { compaction_disabled: true } } : {}), TEMPO3_BUILTIN_OVERRIDES);
+      const kafka = t.kafka.mode === 'strimzi' ? ['kafka'] : [];
+      units.push({ kind: 'helm', id: 'tempo3', release: RELEASES.tempo3, namespace: t.namespace, chart: chartFor(env, TEMPO3_CHART), passThrough: 'spec.tempo.values', values: merged, wave: WAVES.backends, needs: [...deps, ...kafka], syncOptions: ['CreateNamespace=true'], argocd: true });
+    }
+    if (t.networkPolicy) {
+      units.push({ kind: 'kustomize', id: 'tempo-access', namespace: t.namespace, targetNamespaces: [t.namespace], wave: WAVES.backends, needs: [v2 ? 'tempo' : 'tempo3'], objects: [tempoAccessPolicy(env)] });
+    }
+    return units;
   },
 });

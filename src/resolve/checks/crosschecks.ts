@@ -10,6 +10,7 @@ import { credentialKind } from '../../validate/secrets/scan.js';
 import { isEnvCredentialName, isPlaceholder, mask } from '../../validate/secrets/rules.js';
 import { checkUrls } from '../../validate/urls.js';
 import { checkPassThrough, type ChartValues } from './passthrough.js';
+import { checkTempo3 } from './tempo3.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */
@@ -41,6 +42,7 @@ export function crossCheck(loaded: LoadedEnvironment, r: Resolved, options: Cros
       severity,
     });
   out.push(...checkUrls(loaded, env));
+  checkTempo3(loaded, env, at);
 
   // Object storage: only the chosen backend's section. One section may still come from _defaults.yaml when the
   // environment chose another backend itself (it cannot delete a merged key); it is not rendered then.
@@ -80,7 +82,7 @@ export function crossCheck(loaded: LoadedEnvironment, r: Resolved, options: Cros
   for (const [key, version] of Object.entries(s.chartVersions ?? {})) {
     const c = charts().get(key);
     if (!c || (c.known as readonly string[]).includes(version!)) continue;
-    const kafka = key === 'tempo' && /^v?3\./.test(version!) ? ' tempo-distributed 3.x is the Kafka-based Tempo 3 architecture (no ingester, no compactor); tracestack renders the 2.x line.' : '';
+    const kafka = key === 'tempo' && /^v?3\./.test(version!) ? ' tempo-distributed 3.x is the Kafka-based Tempo 3 architecture: set spec.tempo.version: "3" (pinned by chartVersions.tempo3).' : '';
     at(
       ptr('spec', 'chartVersions', key),
       'chart-version',

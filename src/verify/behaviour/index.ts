@@ -9,6 +9,7 @@ import type { BehaviourRule } from './types.js';
 import { pointerToPath } from '../../validate/schema.js';
 import { tempoReachable, tenantIsolation } from './access.js';
 import { ambientWaypoint, gatewayAccessLog, meshModeMixed, telemetryTargets } from './ambient.js';
+import { tempo3Kafka, tempoWritePath } from './tempo3.js';
 
 /**
  * What tracestack proves about a stack before writing it: each rule encodes one behaviour of the program that
@@ -31,6 +32,8 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
   telemetryTargets,
   meshModeMixed,
   gatewayAccessLog,
+  tempo3Kafka,
+  tempoWritePath,
 ];
 
 export interface BehaviourInput {

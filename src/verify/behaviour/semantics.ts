@@ -1,4 +1,4 @@
-import { TEMPO_BUILTIN_OVERRIDES, TEMPO_DEFAULT_TRACE_ID_LABEL } from '../../components/tempo/index.js';
+import { TEMPO_BUILTIN_OVERRIDES, TEMPO3_BUILTIN_OVERRIDES, TEMPO_DEFAULT_TRACE_ID_LABEL } from '../../components/tempo/index.js';
 import { isPlainObject, deepMerge } from '../../load/merge.js';
 import { get, grafanaDatasources, helmUnit, namespacePointer, obj, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
 
@@ -17,12 +17,17 @@ const passOr = (ctx: RuleContext, pass: string, modelled: string) => (ctx.writte
 export const tempoTenantBlocks: BehaviourRule = {
   id: 'tempo-tenant-overrides',
   prevents: 'a tenant whose per_tenant_overrides block lacks the defaults (ingestion rate and burst 0: every push RATE_LIMITED)',
-  source: 'grafana/tempo v2.10.7 modules/overrides/runtime_config_overrides.go, modules/overrides/config.go; grafana-community/helm-charts tempo-distributed-2.26.2 values.yaml (per_tenant_overrides)',
+  source: 'grafana/tempo v2.10.7 and v3.0.3 modules/overrides/runtime_config_overrides.go, modules/overrides/config.go; grafana-community/helm-charts tempo-distributed-2.26.2 and 3.3.0 values.yaml (per_tenant_overrides)',
   check(ctx) {
-    const tempo = helmUnit(ctx.units, 'tempo');
-    if (!tempo) return [];
-    const blocks = obj(tempo.values.per_tenant_overrides);
-    const required = deepMerge(TEMPO_BUILTIN_OVERRIDES, obj(obj(tempo.values.overrides).defaults));
+    // Tempo 3 keeps the same replacement semantics (grafana/tempo v3.0.3 same files) with its own built-in defaults.
+    return [helmUnit(ctx.units, 'tempo'), helmUnit(ctx.units, 'tempo3')].flatMap((tempo) => (tempo ? checkTenantBlocks(ctx, tempo.values, tempo.id === 'tempo3' ? TEMPO3_BUILTIN_OVERRIDES : TEMPO_BUILTIN_OVERRIDES) : []));
+  },
+};
+
+function checkTenantBlocks(ctx: RuleContext, values: Obj, builtin: Obj): Finding[] {
+  {
+    const blocks = obj(values.per_tenant_overrides);
+    const required = deepMerge(builtin, obj(obj(values.overrides).defaults));
     const out: Finding[] = [];
     // The defaults themselves: a 0 there (written by the user) refuses every tenant without a block of its own.
     const zeroDefaults = ['ingestion.rate_limit_bytes', 'ingestion.burst_size_bytes'].filter((p) => !(Number(get(required, p)) > 0));
@@ -45,8 +50,8 @@ export const tempoTenantBlocks: BehaviourRule = {
       });
     }
     return out;
-  },
-};
+  }
+}
 
 const INJECT = /^instrumentation\.opentelemetry\.io\/inject-(java|nodejs|python|dotnet|go|sdk|apache-httpd|nginx)$/;
 

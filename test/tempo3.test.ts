@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HelmUnit, KustomizeUnit, Unit } from '../src/components/types.js';
+import { readInputs } from '../src/cli/io.js';
+import { behaviourInputs } from '../src/pipeline.js';
+import { verifyBehaviour, type BehaviourInput } from '../src/verify/behaviour/index.js';
+import { editFile, REPO, runCli, scratchRepo } from './helpers/repo.js';
+
+/**
+ * Tempo 3 (the Kafka write path) and the migration from 2.x, proven from the rendered units: what each phase
+ * deploys, where the collectors write and Grafana reads, and which release compacts the shared bucket.
+ */
+type Obj = Record<string, any>;
+const helm = (units: Unit[], id: string) => units.find((u): u is HelmUnit => u.kind === 'helm' && u.id === id);
+const kust = (units: Unit[], id: string) => units.find((u): u is KustomizeUnit => u.kind === 'kustomize' && u.id === id);
+const inputsOf = (dir: string) => behaviourInputs(readInputs(dir));
+const envIn = (dir: string, name: string) => inputsOf(dir).inputs.find((e) => e.env.metadata.name === name)!;
+
+/** Every endpoint the collectors export traces to. */
+function collectorEndpoints(input: BehaviourInput): string[] {
+  const col = kust(input.units, 'collector')!.objects.find((o) => o.kind === 'OpenTelemetryCollector') as Obj;
+  return Object.values(col.spec.config.exporters as Obj)
+    .map((e: Obj) => e?.endpoint)
+    .filter(Boolean);
+}
+/** The Tempo URLs Grafana's datasources query. */
+function grafanaTempoUrls(input: BehaviourInput): string[] {
+  const g = helm(input.units, 'grafana')!.values as Obj;
+  return Object.values(g.datasources as Obj).flatMap((f: Obj) => f.datasources as Obj[]).filter((d) => d.type === 'tempo').map((d) => d.url);
+}
+/** Every overrides block of a Tempo release: the defaults and each per-tenant block. */
+const overrideBlocks = (values: Obj): Array<[string, Obj]> => [['defaults', values.overrides.defaults], ...Object.entries<Obj>(values.per_tenant_overrides ?? {})];
+
+const TEAM = '\n  teams:\n    - name: shop\n      namespaces: [shop]\n      languages: [java]\n      retention: 14d\n      grafanaOrgId: 1\n';
+
+/** The migration example with a team (a tenant with its own overrides block), moved to a phase (earlier phases recorded, as the runbook says). */
+function atPhase(phase: 'parallel' | 'cutover' | 'done'): BehaviourInput {
+  const dir = scratchRepo(false);
+  editFile(join(dir, 'environments/tempo3-migration.yaml'), /\n?$/, TEAM);
+  if (phase !== 'parallel') editFile(join(dir, 'environments/tempo3-migration.yaml'), 'phase: parallel', phase === 'cutover' ? 'phase: cutover\n      completed: [parallel]' : 'phase: done\n      completed: [parallel, cutover]');
+  if (phase === 'done') editFile(join(dir, 'environments/tempo3-migration.yaml'), /\n    replicas:\n      ingester: 3/, '');
+  const r = inputsOf(dir);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return r.inputs.find((e) => e.env.metadata.name === 'tempo3-migration')!;
+}
+
+describe('Tempo 3 migration, from the rendered objects', () => {
+  it('parallel: both releases read the same bucket, only 3.x has compaction disabled (defaults and every tenant), the collectors write to exactly one release (2.x)', () => {
+    expect(envIn(REPO, 'tempo3-migration').env.spec.tempo.migration?.phase).toBe('parallel');
+    const e = atPhase('parallel');
+    const v2 = helm(e.units, 'tempo')!;
+    const v3 = helm(e.units, 'tempo3')!;
+    expect(v2.chart.version).toMatch(/^2\./);
+    expect(v3.chart.version).toMatch(/^3\./);
+    expect((v3.values as Obj).storage.trace).toEqual((v2.values as Obj).storage.trace);
+    expect((v3.values as Obj).global).toEqual((v2.values as Obj).global); // the same credentials reach the bucket
+    // Tempo 3 must not compact while 2.x's compactor runs on the same bucket (migrate-to-3.md): every tenant, as blocks do not inherit
+    const blocks3 = overrideBlocks(v3.values as Obj);
+    expect(blocks3.map(([id]) => id)).toEqual(['defaults', 'shop']);
+    for (const [id, b] of blocks3) expect(b.compaction?.compaction_disabled, id).toBe(true);
+    for (const [id, b] of overrideBlocks(v2.values as Obj)) expect(b.compaction?.compaction_disabled, id).toBeUndefined();
+    // the 2.x release is unchanged by the migration (it still has its ingesters and compactor)
+    expect((v2.values as Obj).ingester.replicas).toBe(3);
+    const endpoints = collectorEndpoints(e);
+    expect(endpoints.length).toBeGreaterThan(0);
+    expect(new Set(endpoints)).toEqual(new Set(['tempo-distributor.tempo.svc.cluster.local:4317']));
+    expect(grafanaTempoUrls(e).every((u) => u.startsWith('http://tempo-query-frontend.'))).toBe(true);
+    // Kafka first: the operator, then the cluster, then Tempo 3
+    expect(helm(e.units, 'strimzi')!.wave).toBeLessThan(kust(e.units, 'kafka')!.wave);
+    expect(kust(e.units, 'kafka')!.wave).toBeLessThan(v3.wave);
+    expect(v3.needs).toContain('kafka');
+    expect(kust(e.units, 'kafka')!.needs).toContain('strimzi');
+    expect(verifyBehaviour(e)).toEqual([]);
+  });
+
+  it('cutover: collectors and Grafana switched to 3.x, 2.x still deployed, 3.x still does not compact', () => {
+    const e = atPhase('cutover');
+    expect(helm(e.units, 'tempo')).toBeDefined();
+    const v3 = helm(e.units, 'tempo3')!;
+    expect(new Set(collectorEndpoints(e))).toEqual(new Set(['tempo3-distributor.tempo.svc.cluster.local:4317']));
+    expect(grafanaTempoUrls(e).every((u) => u.startsWith('http://tempo3-query-frontend.'))).toBe(true);
+    for (const [id, b] of overrideBlocks(v3.values as Obj)) expect(b.compaction?.compaction_disabled, id).toBe(true);
+    expect(verifyBehaviour(e)).toEqual([]);
+  });
+
+  it('done: 2.x removed, 3.x compacts again, the team keeps its complete block', () => {
+    const e = atPhase('done');
+    expect(helm(e.units, 'tempo')).toBeUndefined();
+    const v3 = helm(e.units, 'tempo3')!;
+    for (const [id, b] of overrideBlocks(v3.values as Obj)) expect(b.compaction?.compaction_disabled, id).toBeUndefined();
+    expect((v3.values as Obj).per_tenant_overrides.shop.compaction.block_retention).toBe('336h');
+    expect((v3.values as Obj).per_tenant_overrides.shop.ingestion.rate_limit_bytes).toBe(30_000_000); // Tempo 3 built-in
+    expect(new Set(collectorEndpoints(e))).toEqual(new Set(['tempo3-distributor.tempo.svc.cluster.local:4317']));
+    expect(e.units.find((u) => u.needs.includes('tempo'))).toBeUndefined();
+    expect(verifyBehaviour(e)).toEqual([]);
+  });
+});
+
+describe('Tempo 3 values', () => {
+  it('partitions, block-builders and live-stores are one number; Kafka is addressed at the Strimzi bootstrap Service; no 2.x components', () => {
+    const e = envIn(REPO, 'tempo3-demo');
+    const v = helm(e.units, 'tempo3')!.values as Obj;
+    expect(v.blockBuilder.replicas).toBe(3);
+    expect(v.liveStore.replicas).toBe(3);
+    expect(v.ingest.kafka.auto_create_topic_default_partitions).toBe(3);
+    const topic = kust(e.units, 'kafka')!.objects.find((o) => o.kind === 'KafkaTopic') as Obj;
+    expect(topic.spec.partitions).toBe(3);
+    expect(topic.spec.topicName).toBe(v.ingest.kafka.topic);
+    expect(v.ingest.kafka.address).toBe('tempo-kafka-kafka-bootstrap.kafka.svc.cluster.local:9092');
+    expect(v.ingester).toBeUndefined();
+    expect(v.compactor).toBeUndefined();
+    expect(helm(e.units, 'tempo')).toBeUndefined();
+  });
+
+  it('prod profile: three KRaft nodes, replication 3, min.insync 2 (one broker may fail); dev profile: one node', () => {
+    const kafka = (e: BehaviourInput) => kust(e.units, 'kafka')!.objects as Obj[];
+    const prod = kafka(envIn(REPO, 'tempo3-demo'));
+    expect(prod.find((o) => o.kind === 'KafkaNodePool')!.spec).toMatchObject({ replicas: 3, roles: ['controller', 'broker'] });
+    expect(prod.find((o) => o.kind === 'Kafka')!.spec.kafka.config).toMatchObject({ 'default.replication.factor': 3, 'min.insync.replicas': 2 });
+    expect(prod.find((o) => o.kind === 'KafkaTopic')!.spec.replicas).toBe(3);
+    const dev = kafka(envIn(REPO, 'tempo3-migration'));
+    expect(dev.find((o) => o.kind === 'KafkaNodePool')!.spec.replicas).toBe(1);
+    expect(dev.find((o) => o.kind === 'KafkaTopic')!.spec.replicas).toBe(1);
+  });
+
+  it('external Kafka with SASL: the Secret reaches every pod as env, Tempo expands it into ingest.kafka, no Strimzi', () => {
+    const dir = scratchRepo(false);
+    editFile(join(dir, 'environments/tempo3-demo.yaml'), /mode: strimzi\n      partitions: 3\n      strimzi:\n        profile: prod\n        storageSize: 50Gi/, 'mode: external\n      address: kafka.shared.svc.cluster.local:9092\n      partitions: 3\n      saslSecret:\n        name: tempo-kafka-sasl');
+    const r = inputsOf(dir);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const e = r.inputs.find((x) => x.env.metadata.name === 'tempo3-demo')!;
+    const v = helm(e.units, 'tempo3')!.values as Obj;
+    expect(v.ingest.kafka.address).toBe('kafka.shared.svc.cluster.local:9092');
+    expect(v.ingest.kafka.auto_create_topic_enabled).toBe(true);
+    expect(v.global.extraEnvFrom).toEqual([{ secretRef: { name: 'tempo-kafka-sasl' } }]);
+    expect(v.global.extraArgs).toEqual(['-config.expand-env=true']);
+    expect(v.tempo.structuredConfig.ingest.kafka).toEqual({ sasl_username: '${KAFKA_SASL_USERNAME}', sasl_password: '${KAFKA_SASL_PASSWORD}' });
+    expect(helm(e.units, 'strimzi')).toBeUndefined();
+    expect(kust(e.units, 'kafka')).toBeUndefined();
+  });
+});
+
+/** Break an example: generate refuses with the code at file:line:col, a fix-it, and writes nothing. */
+function refused(env: string, edits: Array<[string | RegExp, string]>, code: string, message: RegExp, atText: string) {
+  const dir = scratchRepo();
+  const file = join(dir, 'environments', `${env}.yaml`);
+  for (const [from, to] of edits) editFile(file, from, to);
+  const r = runCli(dir, ['generate', '--format', 'json']);
+  expect(r.code, r.err + r.out).toBe(1);
+  const d = (JSON.parse(r.out).diagnostics as Obj[]).find((x) => x.code === code && message.test(x.message));
+  expect(d, r.out).toBeDefined();
+  const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(atText)) + 1;
+  expect(d!.file).toContain(`environments/${env}.yaml`);
+  expect(d!.line).toBe(line);
+  expect(d!.column).toBeGreaterThan(0);
+  expect(d!.suggestion).toBeTruthy();
+}
+
+describe('Tempo 3 refusals (file:line:col and a fix-it)', () => {
+  it('block-builder replicas != partitions (through pass-through values)', () => {
+    refused('tempo3-demo', [['      storageSize: 50Gi', '      storageSize: 50Gi\n    values:\n      blockBuilder:\n        replicas: 2']], 'kafka-partitions', /block-builder replicas 2 != spec.tempo.kafka.partitions 3/, 'replicas: 2');
+  });
+  it('live-store replicas != partitions', () => {
+    refused('tempo3-demo', [['      storageSize: 50Gi', '      storageSize: 50Gi\n    values:\n      liveStore:\n        replicas: 5']], 'kafka-partitions', /live-store replicas 5/, 'replicas: 5');
+  });
+  it('external Kafka without an address', () => {
+    refused('tempo3-demo', [[/mode: strimzi\n      partitions: 3\n      strimzi:\n        profile: prod\n        storageSize: 50Gi/, 'mode: external\n      partitions: 3']], 'kafka-address', /address is missing/, '    kafka:');
+  });
+  it('a 2.x-only field on 3.x', () => {
+    refused('tempo3-demo', [['      backendWorker: 2', '      backendWorker: 2\n      compactor: 2']], 'tempo-version-field', /Tempo 3 has no compactor/, 'compactor: 2');
+  });
+  it('a processor Tempo 3 removed', () => {
+    refused('tempo3-demo', [['    replicas:\n      distributor: 2', '    metricsGenerator:\n      processors: [service-graphs, local-blocks]\n    replicas:\n      distributor: 2']], 'tempo3-removed-processor', /local-blocks processor is removed/, 'local-blocks');
+  });
+  it('skipping a migration phase', () => {
+    refused('tempo3-migration', [['phase: parallel', 'phase: done']], 'tempo-migration', /skips parallel and cutover/, 'phase: done');
+    refused('tempo3-migration', [['phase: parallel', 'phase: done\n      completed: [parallel]']], 'tempo-migration', /skips cutover/, 'phase: done');
+  });
+  it('a migration on Tempo 2', () => {
+    refused('tempo3-migration', [['version: "3"', 'version: "2"']], 'tempo-migration', /spec.tempo.version is 2/, 'migration:');
+  });
+});
