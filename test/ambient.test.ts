@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from './helpers/repo.js';
 import { kustomizeBuild } from './helpers/kustomize.js';
+import { route } from './helpers/routing.js';
 import { readdirSync } from 'node:fs';
 
 /**
@@ -11,26 +12,6 @@ import { readdirSync } from 'node:fs';
  */
 const ENV = join(REPO, 'out', 'ambient-demo', 'kustomize');
 const objects = () => readdirSync(ENV).flatMap((unit) => kustomizeBuild(join(ENV, unit)));
-
-type Span = { resource: Record<string, string>; attributes: Record<string, string> };
-
-/** The collector's routing connector, as configured: the first row whose OTTL condition holds, else the default. */
-function route(collector: any, span: Span): string {
-  const config = collector.spec.config;
-  const routing = config.connectors.routing;
-  const holds = (row: any): boolean => {
-    const attrs = (row.context ?? 'resource') === 'resource' ? span.resource : span.attributes;
-    let m = /^attributes\[("[^"]+")\] == ("[^"]*")$/.exec(row.condition);
-    if (m) return attrs[JSON.parse(m[1])] === JSON.parse(m[2]);
-    m = /^IsMatch\(attributes\[("[^"]+")\], ("(?:[^"\\]|\\.)*")\)$/.exec(row.condition);
-    if (m) return new RegExp(JSON.parse(m[2])).test(attrs[JSON.parse(m[1])] ?? '');
-    throw new Error(`unparsed condition ${row.condition}`);
-  };
-  const row = routing.table.find(holds);
-  const pipeline = row ? row.pipelines[0] : routing.default_pipelines[0];
-  const exporter = config.service.pipelines[pipeline].exporters[0];
-  return config.exporters[exporter].headers['x-scope-orgid'];
-}
 
 describe('ambient-demo: waypoints, enrolment and tenancy from the rendered objects', () => {
   const all = objects();
