@@ -291,6 +291,20 @@ describe('behaviour verifier', () => {
     });
   });
 
+  describe('remote-write-receiver: the Prometheus the metrics generator writes to accepts remote write', () => {
+    it('a pass-through that turns the receiver off is refused at its line (generate writes nothing)', () => {
+      refused('dev', '    retention: 2d\n', '    retention: 2d\n    values:\n      prometheus:\n        prometheusSpec:\n          enableRemoteWriteReceiver: false\n', 'remote-write-receiver', /write.* metrics to http:\/\/kube-prometheus-stack-prometheus\..*remote-write receiver off/, 'enableRemoteWriteReceiver: false');
+    });
+    it('not a finding when the generator is off or Prometheus is external', () => {
+      const dev = example('dev');
+      const off = withUnits(dev, (units) => units.map((u) => (u.id === 'prometheus' && u.kind === 'helm' ? { ...u, values: { prometheus: { prometheusSpec: {} } } } : u)));
+      expect(findings(off, 'remote-write-receiver')).toHaveLength(1);
+      const noGenerator = withUnits(off, (units) => units.map((u) => (u.kind === 'helm' && u.id === 'tempo' ? { ...u, values: { ...u.values, metricsGenerator: { enabled: false } } } : u)));
+      expect(findings(noGenerator, 'remote-write-receiver')).toEqual([]);
+      expect(findings(example('prod'), 'remote-write-receiver')).toEqual([]);
+    });
+  });
+
   describe('tempo-write-path: the collectors write to exactly one rendered distributor', () => {
     it('collectors split between 2.x and 3.x during the parallel phase', () => {
       const broken = withUnits(example('tempo3-migration'), (units) => {

@@ -10,6 +10,7 @@ import { pointerToPath } from '../../validate/schema.js';
 import { tempoReachable, tenantIsolation } from './access.js';
 import { ambientWaypoint, gatewayAccessLog, meshModeMixed, telemetryTargets } from './ambient.js';
 import { tempo3Kafka, tempoWritePath } from './tempo3.js';
+import { remoteWriteReceiver } from './metrics.js';
 
 /**
  * What tracestack proves about a stack before writing it: each rule encodes one behaviour of the program that
@@ -34,6 +35,7 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
   gatewayAccessLog,
   tempo3Kafka,
   tempoWritePath,
+  remoteWriteReceiver,
 ];
 
 export interface BehaviourInput {
