@@ -1,6 +1,6 @@
 // Incremental fleets (src/fleet/incremental.ts): an environment whose inputs and files are unchanged is reused, and
 // every way the reuse could go wrong falls back to rendering. Each step runs the CLI on one 12-environment fleet.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { editFile, REPO, runCli, scratchRepo } from './helpers/repo.js';
@@ -9,6 +9,8 @@ const FLEET = 'out/.tracestack/fleet.json';
 
 function fleetRepo(): string {
   const dir = scratchRepo(false);
+  // the four original examples plus eight copies of prod (the other examples are left out, so the counts below hold)
+  for (const f of readdirSync(join(dir, 'environments')).filter((f) => f.endsWith('.yaml') && !['_defaults.yaml', 'dev.yaml', 'prod.yaml', 'staging.yaml', 'teams-demo.yaml'].includes(f))) rmSync(join(dir, 'environments', f));
   const prod = readFileSync(join(REPO, 'environments/prod.yaml'), 'utf8');
   for (let i = 0; i < 8; i++) writeFileSync(join(dir, `environments/env${i}.yaml`), prod.replace('name: prod', `name: env${i}`));
   return dir; // 12 environments: dev, prod, staging, teams-demo, env0..env7
