@@ -30,7 +30,7 @@ describe('--format json: every command prints one JSON document', () => {
     expect(g.code, g.err).toBe(0);
     const gj = doc(g);
     expect(diagnosticsSchema(gj), JSON.stringify(diagnosticsSchema.errors)).toBe(true);
-    expect(gj).toMatchObject({ ok: true, rendered: ['dev', 'prod', 'staging', 'teams-demo'], written: ['out/prod/kustomize/istio-telemetry/kustomization.yaml'], pruned: [], kept: [] });
+    expect(gj).toMatchObject({ ok: true, rendered: ['ambient-demo', 'dev', 'prod', 'staging', 'teams-demo', 'tempo3-demo', 'tempo3-migration'], written: ['out/prod/kustomize/istio-telemetry/kustomization.yaml'], pruned: [], kept: [] });
     const c = doc(runCli(dir, ['generate', '--check', '--format', 'json']));
     expect(c).toMatchObject({ ok: true, changes: [] });
     gitIn(dir, 'commit', '-qam', 'sampling');
@@ -55,7 +55,7 @@ describe('--format json: every command prints one JSON document', () => {
   it('graph: one graph, an array of graphs, or what --out wrote', () => {
     expect(doc(runCli(REPO, ['graph', '--format', 'json', '--env', 'dev'])).env).toBe('dev');
     const all = doc(runCli(REPO, ['graph', '--format', 'json']));
-    expect(all.map((g: any) => g.env)).toEqual(['dev', 'prod', 'staging', 'teams-demo']);
+    expect(all.map((g: any) => g.env)).toEqual(['ambient-demo', 'dev', 'prod', 'staging', 'teams-demo', 'tempo3-demo', 'tempo3-migration']);
     const out = mkdtempSync(join(tmpdir(), 'tracestack-graph-json-'));
     try {
       const w = doc(runCli(REPO, ['graph', '--format', 'json', '--env', 'prod', '--out', out]));
@@ -115,9 +115,9 @@ describe('usage errors: one type, exit 2, one rendering', () => {
     ['unknown command', ['frobnicate'], /^error: unknown command 'frobnicate'/],
     ['bad --format value', ['--format', 'yaml', 'validate'], /^error: option '--format <format>' argument 'yaml' is invalid/],
     ['a graph format elsewhere', ['validate', '--format', 'mermaid'], /^error: --format mermaid is for `tracestack graph`; here use text or json\n$/],
-    ['unknown environment (generate)', ['generate', '--env', 'qa'], /^error: no environment named "qa" \(known: dev, prod, staging, teams-demo\)\n$/],
+    ['unknown environment (generate)', ['generate', '--env', 'qa'], /^error: no environment named "qa" \(known: ambient-demo, dev, prod, staging, teams-demo, tempo3-demo, tempo3-migration\)\n$/],
     // (graph prints the examples' warnings first: the placeholder repoURL)
-    ['unknown environment (graph)', ['graph', '--env', 'qa', '--format', 'mermaid'], /^error: no environment named "qa" \(known: dev, prod, staging, teams-demo\)\n$/m],
+    ['unknown environment (graph)', ['graph', '--env', 'qa', '--format', 'mermaid'], /^error: no environment named "qa" \(known: ambient-demo, dev, prod, staging, teams-demo, tempo3-demo, tempo3-migration\)\n$/m],
     ['unknown field (explain)', ['explain', 'tempo.retenion'], /^error: no field "tempo\.retenion"/],
     ['schemas without a source', ['schemas'], /^error: give exactly one of --from DIR or --from-cluster\n$/],
     ['--out outside the repository', ['generate', '--out', '../elsewhere'], /^error: --out must be a folder inside the repository/],

@@ -93,7 +93,7 @@ describe('tracestack CLI', () => {
     // an --env naming no environment is a usage error (exit 2), as in graph and diff
     const r = run(dir, 'generate', '--env', 'qa');
     expect(r.code).toBe(2);
-    expect(r.err).toBe('error: no environment named "qa" (known: dev, prod, staging, teams-demo)\n');
+    expect(r.err).toBe('error: no environment named "qa" (known: ambient-demo, dev, prod, staging, teams-demo, tempo3-demo, tempo3-migration)\n');
   });
 
   it('refuses to overwrite a file it did not write', () => {

@@ -46,8 +46,9 @@ describe('the trace-path graph model (from the units generate renders)', () => {
 
   it('teams-demo: the collector routes namespaces to tenant pipelines, each exporting with its X-Scope-OrgID, read by its own datasource', () => {
     const g = graphOf('teams-demo');
-    expect(edge(g, 'collector', 'tenant_shop')).toEqual(['routing: namespace shop, shop-web']);
-    expect(edge(g, 'collector', 'tenant_payments')).toEqual(['routing: namespace payments']);
+    // the edge is an Istio gateway: its spans to shop's services are routed to shop too
+    expect(edge(g, 'collector', 'tenant_shop')).toEqual(['routing: namespace shop, shop-web', 'and proxy spans to them']);
+    expect(edge(g, 'collector', 'tenant_payments')).toEqual(['routing: namespace payments', 'and proxy spans to them']);
     expect(edge(g, 'collector', 'tenant_platform')).toEqual(['routing: every other namespace']);
     expect(edge(g, 'tenant_shop', 'tempo_distributor')).toEqual(['OTLP gRPC :4317', 'X-Scope-OrgID: shop']);
     expect(edge(g, 'tempo_query_frontend', 'ds_tempo_payments_org1')).toEqual(['HTTP :3200 (TraceQL)', 'X-Scope-OrgID: payments']);
@@ -169,7 +170,7 @@ describe('tracestack graph', () => {
     const bundle = readFileSync(join(REPO, 'dist/tracestack.cjs'), 'utf8');
     expect(bundle.includes('("@viz-js/viz")')).toBe(true); // require()d at run time
     expect(/AGFzbQ/.test(bundle)).toBe(false); // no base64 WebAssembly module (its magic number) inside
-    expect(bundle.length).toBeLessThan(1_000_000);
+    expect(bundle.length).toBeLessThan(1_300_000); // Graphviz's WebAssembly alone is ~1.4 MB
   });
 });
 

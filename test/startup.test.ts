@@ -98,6 +98,6 @@ describe('dist/ (the tsc output) loads on the Node.js versions package.json clai
     expect(help.stdout).toContain('Usage: tracestack');
     const validate = node([join(REPO, 'dist/cli/main.js'), 'validate']);
     expect(validate.status, validate.stderr).toBe(0);
-    expect(validate.stdout).toBe('ok: 4 environments valid (dev, prod, staging, teams-demo)\n');
+    expect(validate.stdout).toBe('ok: 7 environments valid (ambient-demo, dev, prod, staging, teams-demo, tempo3-demo, tempo3-migration)\n');
   });
 });

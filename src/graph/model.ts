@@ -164,14 +164,17 @@ export function traceGraph(env: Environment): TraceGraph {
       const tenant = get(ex, 'headers', TENANT_HEADER.toLowerCase());
       edges.push({ from, to: target(str(ex.endpoint)), lines: [`OTLP gRPC :${portOf(str(ex.endpoint))}`, ...(tenant ? [`${TENANT_HEADER}: ${tenant}`] : [])] });
     };
-    const routing = get(config, 'connectors', 'routing') as { default_pipelines?: string[]; table?: Array<{ condition: string; pipelines: string[] }> } | undefined;
+    const routing = get(config, 'connectors', 'routing') as { default_pipelines?: string[]; table?: Array<{ condition: string; context?: string; pipelines: string[] }> } | undefined;
     const pipelines = (get(config, 'service', 'pipelines') as Record<string, { exporters?: string[] }>) ?? {};
     if (routing && names.tenancy) {
       for (const t of names.tenancy.tenants) {
-        const rows = (routing.table ?? []).filter((r) => r.pipelines.includes(t.pipeline)).map((r) => /== "([^"]*)"$/.exec(r.condition)?.[1] ?? r.condition);
+        const mine = (routing.table ?? []).filter((r) => r.pipelines.includes(t.pipeline));
+        // resource rows: the sender's namespace; span rows: a gateway's or waypoint's span, by its destination
+        const rows = mine.filter((r) => (r.context ?? 'resource') === 'resource').map((r) => /== "([^"]*)"$/.exec(r.condition)?.[1] ?? r.condition);
+        const proxied = mine.some((r) => r.context === 'span');
         const isDefault = routing.default_pipelines?.includes(t.pipeline);
         const id = node({ id: `tenant_${safeId(t.id)}`, title: `tenant ${t.id}`, lines: [`pipeline ${t.pipeline}`], cluster: 'collector' });
-        edges.push({ from: 'collector', to: id, lines: [isDefault ? 'routing: every other namespace' : `routing: namespace ${rows.join(', ')}`] });
+        edges.push({ from: 'collector', to: id, lines: [isDefault ? 'routing: every other namespace' : `routing: namespace ${rows.join(', ')}`, ...(proxied ? ['and proxy spans to them'] : [])] });
         for (const ex of pipelines[t.pipeline]?.exporters ?? []) toTempo(id, ex);
       }
     } else {
