@@ -1,22 +1,7 @@
 import { parseAllDocuments } from 'yaml';
-import { LEDGER_PATH } from '../plan/plan.js';
+import { isHelmfile, isValuesFile, ownerOf } from '../plan/layout.js';
 
-/** Where a file of the output tree belongs: an environment (or "base"/"fleet") and a component. */
-export function ownerOf(file: string): { env: string; component: string } | undefined {
-  if (file === LEDGER_PATH) return undefined;
-  const parts = file.split('/');
-  const [env, area, name] = parts;
-  if (env === 'base') return { env: 'base', component: area };
-  if (env === 'fleet') return { env: 'fleet', component: 'argocd' };
-  if (parts.length === 2) return { env, component: area === 'helmfile.yaml' ? 'helmfile' : area.replace(/\.yaml$/, '') };
-  if (area === 'values') return { env, component: name.replace(/\.yaml$/, '') };
-  if (area === 'kustomize') return { env, component: name };
-  if (area === 'argocd') {
-    const id = parts[parts.length - 1].replace(/\.yaml$/, '');
-    return { env, component: parts[2] === 'apps' && !['appproject', 'kustomization'].includes(id) ? id : 'argocd' };
-  }
-  return { env, component: area };
-}
+export { ownerOf };
 
 /**
  * The objects one file stands for, by identity, with their content for comparison. A values file is one Helm
@@ -28,13 +13,13 @@ export function objectsOf(file: string, text: string | undefined): Map<string, s
   if (text === undefined) return out;
   const owner = ownerOf(file);
   if (!owner) return out;
-  if (file.split('/')[1] === 'values') {
+  if (isValuesFile(file)) {
     out.set(`HelmRelease/${owner.component} (values)`, text);
     return out;
   }
   const docs = parseAllDocuments(text).map((d) => d.toJS() as any).filter((d) => d && typeof d === 'object');
   for (const d of docs) {
-    if (file.endsWith('helmfile.yaml') && Array.isArray(d.releases)) {
+    if (isHelmfile(file) && Array.isArray(d.releases)) {
       for (const r of d.releases) out.set(`HelmfileRelease/${r.name}`, JSON.stringify(r));
       const { releases: _r, ...rest } = d;
       out.set(`Helmfile/${owner.env}`, JSON.stringify(rest));

@@ -40,7 +40,8 @@ export const layout = {
   inRepo: (outPath: string, treePath: string) => posix.join(outPath, treePath),
 } as const;
 
-export const isValuesFile = (file: string) => file.split('/')[1] === 'values';
+/** A Helm values file (`<env>/values/<release>.yaml`, also with the output folder in front). */
+export const isValuesFile = (file: string) => file.includes('/values/');
 export const isHelmfile = (file: string) => file.endsWith('/helmfile.yaml') || file === 'helmfile.yaml';
 
 /** Where a file of the output tree belongs: an environment (or "base"/"fleet") and a component. */

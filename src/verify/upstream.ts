@@ -11,6 +11,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { isPlainObject } from '../load/merge.js';
 import { compileCached } from './upstream-compile.js';
 import { VerifiedStore } from './upstream-hashes.js';
+import { isHelmfile, isValuesFile } from '../plan/layout.js';
 
 export { locateSchemas, REPO_SCHEMAS, SCHEMA_SOURCE_TEXT, type SchemaSource } from './upstream-location.js';
 export { VerifiedHashes } from './upstream-hashes.js';
@@ -104,7 +105,7 @@ export function verifyObjects(docs: Map<string, unknown[]>, objects: Array<{ fil
   const problems: Diagnostic[] = [];
   const all = [...objects];
   for (const [file, list] of docs) {
-    if (file.includes('/values/') || file.endsWith('helmfile.yaml') || file.endsWith('kustomization.yaml')) continue;
+    if (isValuesFile(file) || isHelmfile(file) || file.endsWith('kustomization.yaml')) continue;
     for (const o of list) if (isPlainObject(o) && typeof o.apiVersion === 'string') all.push({ file, object: o });
   }
   for (const { file, object } of all) {

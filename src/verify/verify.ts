@@ -4,6 +4,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { isPlainObject } from '../load/merge.js';
 import type { FileTree } from '../plan/plan.js';
 import { CappedMemo } from '../startup.js';
+import { isHelmfile, layout } from '../plan/layout.js';
 
 /**
  * Check the rendered tree before anything is written: every file parses back, and every path an Application,
@@ -74,7 +75,7 @@ export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string, 
           if (!has(target) && !has(`${target}/kustomization.yaml`)) fail(file, `kustomization resource ${r} does not exist`);
         }
       }
-      if (file.endsWith('/helmfile.yaml')) {
+      if (isHelmfile(file)) {
         const dir = posix.dirname(file);
         const releases = (doc.releases as Array<Record<string, any>>) ?? [];
         const ids = new Set(releases.map((r) => `${r.namespace}/${r.name}`));
@@ -87,6 +88,6 @@ export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string, 
       }
     }
   }
-  for (const env of envs) if (!has(`${env}/helmfile.yaml`)) fail(`${env}/helmfile.yaml`, 'missing helmfile');
+  for (const env of envs) if (!has(layout.helmfile(env))) fail(layout.helmfile(env), 'missing helmfile');
   return { problems, docs };
 }
