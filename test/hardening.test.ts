@@ -150,6 +150,6 @@ describe('name collisions (class 4): no internal error, a diagnostic', () => {
     writeFileSync(join(dir, 'environments/teams-demo-shop.yaml'), dev.replace('name: dev', 'name: teams-demo-shop'));
     const r = runCli(dir, ['generate', '--env', 'dev']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('environments/teams-demo.yaml:25:13: error: spec.teams[0].name: AppProject "tracestack-teams-demo-shop"');
+    expect(r.err).toContain('environments/teams-demo.yaml:31:13: error: spec.teams[0].name: AppProject "tracestack-teams-demo-shop"');
   });
 });

@@ -46,7 +46,18 @@ export function readWiring(collector: any, grafanaValues: any, projects: any[]):
   };
   const routing = config.connectors.routing;
   const routed = new Map<string, string>();
+  // proxy rows (an Istio gateway's or a waypoint's span, routed by its destination): the namespace they name
+  const proxied: Array<[string, string]> = [];
+  const proxyNamespace = (condition: string) =>
+    /^attributes\["istio\.destination_namespace"\] == "([a-z0-9-]+)"$/.exec(condition)?.[1] ??
+    /^IsMatch\(attributes\["upstream_cluster"\], ".*\[\^\.\|\]\+\\\\\.((?:[a-z0-9]|\\\\-)+)\\\\\.svc/.exec(condition)?.[1]?.replace(/\\\\-/g, '-');
   for (const row of routing.table) {
+    if (row.context === 'span') {
+      const ns = proxyNamespace(row.condition);
+      if (!ns || row.pipelines.length !== 1) throw new Error(`unexpected proxy routing row ${JSON.stringify(row)}`);
+      proxied.push([ns, tenantOfPipeline(row.pipelines[0])]);
+      continue;
+    }
     const m = /^attributes\["k8s\.namespace\.name"\] == "([a-z0-9-]+)"$/.exec(row.condition);
     if (!m || (row.context ?? 'resource') !== 'resource') throw new Error(`unexpected routing row ${JSON.stringify(row)}`);
     if (row.pipelines.length !== 1) throw new Error(`row for ${m[1]} fans out to ${row.pipelines.length} pipelines`);
@@ -54,6 +65,9 @@ export function readWiring(collector: any, grafanaValues: any, projects: any[]):
     if (routed.has(m[1])) throw new Error(`namespace ${m[1]} routed twice`);
     routed.set(m[1], tenantOfPipeline(row.pipelines[0]));
   }
+  // a gateway's or waypoint's span to a team's namespace reaches the tenant that namespace's own spans reach
+  // (a namespace without a route of its own is reported by wiringProblems, as a team whose namespaces go elsewhere)
+  for (const [ns, tenant] of proxied) if (routed.has(ns) && routed.get(ns) !== tenant) throw new Error(`proxy spans to ${ns} go to tenant ${tenant}, its own spans to ${routed.get(ns)}`);
   if (routing.default_pipelines.length !== 1) throw new Error('one default route expected');
   const sent = new Set(
     Object.entries<any>(config.exporters)
@@ -226,7 +240,8 @@ describe(`tenants in the rendered ${ENV} output: what the collector sends is wha
     for (const ns of [...w.teams.values()].flat()) {
       expect(objects.filter((o) => o.kind === 'Instrumentation' && o.metadata.namespace === ns), ns).toHaveLength(1);
     }
-    const telemetry = objects.filter((o) => o.kind === 'Telemetry' && o.metadata.namespace !== 'istio-system');
+    // (the edge gateway's own Telemetry, attached by targetRefs in the gateway's namespace, is not a team's)
+    const telemetry = objects.filter((o) => o.kind === 'Telemetry' && o.metadata.namespace !== 'istio-system' && !o.spec?.targetRefs);
     expect(telemetry.map((t) => t.metadata.namespace).sort()).toEqual(['shop', 'shop-web']);
     for (const t of telemetry) expect(t.spec.tracing[0].randomSamplingPercentage).toBe(20);
     const shopInst = objects.find((o) => o.kind === 'Instrumentation' && o.metadata.namespace === 'shop');

@@ -25,7 +25,8 @@ describe('component collector', () => {
   });
 
   it('with teams: each team namespace routes to its tenant pipeline, whose exporter sends X-Scope-OrgID; the rest to platform', () => {
-    const r = renderComponent('collector', { teams: [{ name: 'search', namespaces: ['search', 'search-api'], languages: ['java'], grafanaOrgId: 1 }] }, 'teams-demo');
+    // (with no Istio gateway or waypoint edge: routing by the sender's namespace only; proxy rows: test/edge-tenancy.test.ts)
+    const r = renderComponent('collector', { teams: [{ name: 'search', namespaces: ['search', 'search-api'], languages: ['java'], grafanaOrgId: 1 }], edge: { type: 'none' } }, 'teams-demo');
     expect(r.errors).toEqual([]);
     const cfg = config(r);
     const routing = cfg.connectors.routing;
