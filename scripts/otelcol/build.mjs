@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// npm run otelcol:build: build the collector of builder-config.yaml with the OpenTelemetry Collector Builder
-// into the cache (paths.mjs), or reuse the one there. Needs Go and the Go module proxy; writes nothing in git.
+// npm run otelcol:build [-- <manifest>]: build the collector of a builder manifest (default builder-config.yaml;
+// npm run otelcol:build:dataflow builds builder-config.dataflow.yaml, the base plus the data-flow test's components)
+// with the OpenTelemetry Collector Builder into the cache (paths.mjs), or reuse the one there. Needs Go and the Go
+// module proxy; writes nothing in git.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
-import { BUILDER_MODULE, BUILDER_VERSION, MANIFEST, cacheRoot, otelcolBinary } from './paths.mjs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { BUILDER_MODULE, BUILDER_VERSION, MANIFEST, cacheRoot, composeManifest, otelcolBinary } from './paths.mjs';
 
 const started = Date.now();
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
@@ -15,7 +17,12 @@ const run = (cmd, args, opts = {}) => {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
 };
 
-const binary = otelcolBinary();
+const manifestPath = process.argv[2] ? resolve(process.argv[2]) : MANIFEST;
+if (!existsSync(manifestPath)) {
+  console.error(`otelcol: no builder manifest ${manifestPath}`);
+  process.exit(1);
+}
+const binary = otelcolBinary(process.env, manifestPath);
 const works = (bin) => existsSync(bin) && spawnSync(bin, ['--version'], { stdio: 'ignore' }).status === 0;
 
 if (works(binary)) {
@@ -42,11 +49,11 @@ const work = `${target}.tmp-${process.pid}`;
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 try {
-  const manifest = parse(readFileSync(MANIFEST, 'utf8'));
+  const manifest = composeManifest(manifestPath);
   manifest.dist.output_path = join(work, 'src');
   const config = join(work, 'builder-config.yaml');
   writeFileSync(config, stringify(manifest));
-  console.log(`otelcol: building ${MANIFEST} with builder ${BUILDER_VERSION} (a few minutes on a clean Go cache)`);
+  console.log(`otelcol: building ${manifestPath} with builder ${BUILDER_VERSION} (a few minutes on a clean Go cache)`);
   run(builder, ['--config', config]);
   mkdirSync(target, { recursive: true });
   const built = join(work, 'src', manifest.dist.name);
