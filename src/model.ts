@@ -118,6 +118,23 @@ export interface EnvironmentSpec {
   };
   chartVersions?: Partial<Record<'argo-cd' | 'cert-manager' | 'istio' | 'otel-operator' | 'tempo' | 'tempo3' | 'strimzi' | 'kube-prometheus-stack' | 'ingress-nginx' | 'grafana', string>>;
   teams: Team[];
+  sampling: Sampling;
+}
+
+/** spec.sampling: none (every span kept, as before), or tail sampling on a second, trace-aware collector tier. */
+export interface Sampling {
+  mode: 'none' | 'tail';
+  decisionWait: string;
+  numTraces: number;
+  policies: {
+    errors: boolean;
+    latencyThreshold: string;
+    baselinePercent: number;
+    dropHealthChecks: boolean;
+    healthCheckPaths: string[];
+  };
+  tier2: { replicas: number; resources: Resources };
+  teams: Record<string, { baselinePercent: number }>;
 }
 
 export type TeamLanguage = 'java' | 'nodejs' | 'python' | 'dotnet';

@@ -31,7 +31,11 @@ export function planBases(base: Environment): Bases {
   const ambient = structuredClone(baseTeamsEnvironment(base));
   ambient.spec.istio.mode = 'ambient';
   ambient.spec.edge = { ...ambient.spec.edge, type: 'istio-gateway' };
-  for (const u of [...unitsFor(base), ...unitsFor(baseTeamsEnvironment(base)), ...unitsFor(ambient), ...unitsFor(baseTempo3Environment(base))]) {
+  // Tail sampling is off by default: tier 2 and its resolver's Role (collector-sampler, collector-loadbalancing-rbac)
+  // take their bases from a copy of the defaults with it on.
+  const sampling = structuredClone(base);
+  sampling.spec.sampling = { ...sampling.spec.sampling, mode: 'tail' };
+  for (const u of [...unitsFor(base), ...unitsFor(baseTeamsEnvironment(base)), ...unitsFor(ambient), ...unitsFor(baseTempo3Environment(base)), ...unitsFor(sampling)]) {
     const name = u.base ?? u.id;
     if (u.kind === 'kustomize' && !units.has(name)) units.set(name, u);
   }

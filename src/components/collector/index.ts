@@ -1,10 +1,14 @@
 import { defineComponent, type K8sObject, type KustomizeUnit } from '../types.js';
 
-/** The collector's permissions (k8sattributes) exist before it starts. */
-const WAVES = { collectorRbac: 9, collector: 10 } as const;
+/**
+ * The collector's permissions (k8sattributes, the loadbalancing resolver) exist before it starts; with tail sampling
+ * tier 2 (collector-sampler) runs before tier 1 sends to it.
+ */
+const WAVES = { collectorRbac: 9, collectorSampler: 9, collector: 10 } as const;
 import { PORTS, TENANT_HEADER, type Tenancy } from '../names.js';
 import { isAmbient } from '../istio/index.js';
 import { edgeKind } from '../istio-gateway/facts.js';
+import { loadBalancingExporter, samplerObject, samplingRbacObjects, tailSamplingOn } from './sampling.js';
 
 /** The k8s.namespace.name resource attribute: what k8sattributes sets and the routing table reads. */
 export const NAMESPACE_ATTRIBUTE = 'k8s.namespace.name';
@@ -114,7 +118,7 @@ export const collector = defineComponent({
   id: 'collector',
   specKey: 'collector',
   waves: WAVES,
-  provides: ['collector', 'collector-rbac'],
+  provides: ['collector', 'collector-rbac', 'collector-sampler', 'collector-loadbalancing-rbac'],
   platformNamespace: (env) => (env.spec.collector.enabled ? { path: 'spec.collector.namespace', namespace: env.spec.collector.namespace } : undefined),
   // a team's own collector could claim any tenant
   teamForbiddenKinds: [{ group: 'opentelemetry.io', kind: 'OpenTelemetryCollector' }],
@@ -138,6 +142,12 @@ export const collector = defineComponent({
       delete exporters.otlp_grpc;
       Object.assign(exporters, tenancy.exporters);
     }
+    // With tail sampling, the Tempo exporters and the tenant routing move to tier 2 (sampling.ts); tier 1 keeps
+    // receiving and k8s_attributes (it sees the sending pod's connection) and balances by trace id.
+    const sampling = tailSamplingOn(env);
+    const tempoExporters = Object.fromEntries(Object.entries(exporters).filter(([id]) => id !== 'debug'));
+    const tier1Exporters: Record<string, unknown> = sampling ? { loadbalancing: loadBalancingExporter(env), ...(c.debugExporter ? { debug: exporters.debug } : {}) } : exporters;
+    const tier1Processors = tenancy ? ['memory_limiter', ...Object.keys(tenancy.processors), 'batch'] : ['memory_limiter', 'batch']; // memory_limiter must come first
     const object: K8sObject = {
       apiVersion: 'opentelemetry.io/v1beta1',
       kind: 'OpenTelemetryCollector',
@@ -166,25 +176,27 @@ export const collector = defineComponent({
             batch: { send_batch_size: c.batch.sendBatchSize, timeout: c.batch.timeout },
             ...(tenancy ? tenancy.processors : {}),
           },
-          ...(tenancy ? { connectors: tenancy.connectors } : {}),
-          exporters,
+          ...(tenancy && !sampling ? { connectors: tenancy.connectors } : {}),
+          exporters: tier1Exporters,
           service: {
-            pipelines: tenancy
-              ? {
-                  traces: {
-                    receivers: ['otlp'],
-                    processors: ['memory_limiter', ...Object.keys(tenancy.processors), 'batch'],
-                    exporters: ['routing', ...(c.debugExporter ? ['debug'] : [])],
+            pipelines: sampling
+              ? { traces: { receivers: ['otlp'], processors: tier1Processors, exporters: Object.keys(tier1Exporters) } }
+              : tenancy
+                ? {
+                    traces: {
+                      receivers: ['otlp'],
+                      processors: tier1Processors,
+                      exporters: ['routing', ...(c.debugExporter ? ['debug'] : [])],
+                    },
+                    ...tenancy.pipelines,
+                  }
+                : {
+                    traces: {
+                      receivers: ['otlp'],
+                      processors: tier1Processors,
+                      exporters: Object.keys(exporters),
+                    },
                   },
-                  ...tenancy.pipelines,
-                }
-              : {
-                  traces: {
-                    receivers: ['otlp'],
-                    processors: ['memory_limiter', 'batch'], // memory_limiter must come first
-                    exporters: Object.keys(exporters),
-                  },
-                },
           },
         },
       },
@@ -203,8 +215,34 @@ export const collector = defineComponent({
           },
         ]
       : [];
+    // Tier 2 and the Role tier 1's resolver needs: units of their own, so the collector's base stays one object.
+    const samplingUnits: KustomizeUnit[] = sampling
+      ? [
+          {
+            kind: 'kustomize',
+            id: 'collector-loadbalancing-rbac',
+            namespace: c.namespace,
+            targetNamespaces: [c.namespace],
+            objects: samplingRbacObjects(env, names),
+            wave: WAVES.collectorRbac,
+            needs: [],
+            syncOptions: ['CreateNamespace=true'],
+          },
+          {
+            kind: 'kustomize',
+            id: 'collector-sampler',
+            namespace: c.namespace,
+            targetNamespaces: [c.namespace],
+            objects: [samplerObject(env, names, tempoExporters, tenancy, tenancy !== undefined)],
+            wave: WAVES.collectorSampler,
+            needs: ['otel-operator', names.tempoUnit].filter((n) => n !== names.tempoUnit || env.spec.tempo.enabled),
+            syncOptions: ['SkipDryRunOnMissingResource=true', 'CreateNamespace=true'],
+          },
+        ]
+      : [];
     return [
       ...rbac,
+      ...samplingUnits,
       {
         kind: 'kustomize',
         id: 'collector',
@@ -212,7 +250,7 @@ export const collector = defineComponent({
         targetNamespaces: [c.namespace],
         objects: [object],
         wave: WAVES.collector,
-        needs: ['otel-operator', names.tempoUnit, ...rbac.map((u) => u.id)].filter((n) => n !== names.tempoUnit || env.spec.tempo.enabled),
+        needs: ['otel-operator', names.tempoUnit, ...rbac.map((u) => u.id), ...samplingUnits.map((u) => u.id)].filter((n) => n !== names.tempoUnit || env.spec.tempo.enabled),
         syncOptions: ['SkipDryRunOnMissingResource=true', 'CreateNamespace=true'],
       },
     ];

@@ -1,6 +1,7 @@
 import type { K8sObject } from '../types.js';
 import { PORTS, RELEASES } from '../names.js';
 import type { Environment } from '../../model.js';
+import { samplerName, tailSamplingOn } from '../collector/sampling.js';
 
 /**
  * Who may reach Tempo: its own pods (gRPC and memberlist between components), the collector on the
@@ -17,6 +18,8 @@ export function tempoAccessPolicy(env: Environment): K8sObject {
     podSelector: { matchLabels: labels },
   });
   const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: 'TCP', port }));
+  // With tail sampling only tier 2 (<collector>-sampler) writes to Tempo; tier 1 sends to tier 2.
+  const writer = tailSamplingOn(env) ? samplerName(env) : s.collector.name;
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -27,7 +30,7 @@ export function tempoAccessPolicy(env: Environment): K8sObject {
       ingress: [
         { from: [{ podSelector: {} }] },
         ...(s.collector.enabled
-          ? [{ from: [from(s.collector.namespace, { 'app.kubernetes.io/component': 'opentelemetry-collector', 'app.kubernetes.io/instance': `${s.collector.namespace}.${s.collector.name}` })], ports: tcp(PORTS.otlpGrpc, PORTS.otlpHttp) }]
+          ? [{ from: [from(s.collector.namespace, { 'app.kubernetes.io/component': 'opentelemetry-collector', 'app.kubernetes.io/instance': `${s.collector.namespace}.${writer}` })], ports: tcp(PORTS.otlpGrpc, PORTS.otlpHttp) }]
           : []),
         ...(s.grafana.enabled ? [{ from: [from(s.grafana.namespace, { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': RELEASES.grafana })], ports: tcp(PORTS.tempoHttp) }] : []),
       ],

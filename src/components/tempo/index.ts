@@ -108,7 +108,7 @@ function teamBlocks(s: EnvironmentSpec, names: Names, extra: Record<string, unkn
     if (!team || (team.retention === undefined && team.metricsGeneratorProcessors === undefined)) continue;
     blocks[tenant.id] = deepMerge(
       {
-        ...(s.tempo.metricsGenerator.enabled && team.metricsGeneratorProcessors ? { metrics_generator: { processors: team.metricsGeneratorProcessors } } : {}),
+        ...(s.tempo.metricsGenerator.enabled && team.metricsGeneratorProcessors ? { metrics_generator: { processors: generatorProcessors(s, team.metricsGeneratorProcessors) } } : {}),
         ...(team.retention ? { compaction: { block_retention: retentionHours(team.retention) } } : {}),
       },
       extra,
@@ -141,6 +141,17 @@ export function kafkaAddress(env: Environment): string {
 /** Env variables with the Kafka SASL credentials, from the existing Secret (Tempo expands them: -config.expand-env). */
 const SASL_ENV = { username: 'KAFKA_SASL_USERNAME', password: 'KAFKA_SASL_PASSWORD' } as const;
 
+/**
+ * With tail sampling the generator would only see the kept spans: its service graph and span metrics would shrink
+ * with the sample (Grafana Tempo docs, metrics-generator: sample after generating metrics). Tier 2 of the collector
+ * computes both from every span instead (components/collector/sampling.ts), so here they are left out; local-blocks
+ * (TraceQL metrics over stored traces) stays.
+ */
+export const TRACE_DERIVED_PROCESSORS: readonly string[] = ['service-graphs', 'span-metrics'];
+function generatorProcessors(s: EnvironmentSpec, processors: string[]): string[] {
+  return s.collector.enabled && s.sampling.mode === 'tail' ? processors.filter((p) => !TRACE_DERIVED_PROCESSORS.includes(p)) : processors;
+}
+
 function metricsGeneratorValues(env: Environment, names: Names): Record<string, unknown> {
   const t = env.spec.tempo;
   return t.metricsGenerator.enabled
@@ -172,7 +183,7 @@ function tempo2Values(env: Environment, names: Names): Record<string, unknown> {
     metricsGenerator: metricsGeneratorValues(env, names),
     // Without processors in the overrides the generator runs but emits nothing (empty service graph). The retention
     // is also a default override, so a tenant block inherits it when completed.
-    overrides: { defaults: defaultOverrides(t, t.metricsGenerator.processors) },
+    overrides: { defaults: defaultOverrides(t, generatorProcessors(env.spec, t.metricsGenerator.processors)) },
     ...(names.tenancy ? { multitenancyEnabled: true } : {}),
   };
 }
@@ -197,7 +208,7 @@ function tempo3Values(env: Environment, names: Names): Record<string, unknown> {
     const args = (global.extraArgs as string[] | undefined) ?? [];
     global.extraArgs = args.includes('-config.expand-env=true') ? args : [...args, '-config.expand-env=true'];
   }
-  const processors = t.metricsGenerator.processors.filter((p) => p !== 'local-blocks');
+  const processors = generatorProcessors(env.spec, t.metricsGenerator.processors).filter((p) => p !== 'local-blocks');
   return {
     fullnameOverride: RELEASES.tempo3, // Services tempo3-distributor, tempo3-query-frontend: beside 2.x's tempo-*
     traces: { otlp: { grpc: { enabled: true }, http: { enabled: true } } },

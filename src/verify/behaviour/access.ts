@@ -86,7 +86,9 @@ export const tempoReachable: BehaviourRule = {
     const where = ctx.written(ptr('spec', 'tempo', 'networkPolicy')) ? ptr('spec', 'tempo', 'networkPolicy') : ptr('spec', 'tempo');
     for (const u of ctx.units) {
       if (u.kind !== 'kustomize') continue;
-      for (const c of u.objects.filter((o) => o.kind === 'OpenTelemetryCollector')) {
+      // Collectors that write to Tempo (with tail sampling tier 1 writes to tier 2 only).
+      const writers = u.objects.filter((o) => o.kind === 'OpenTelemetryCollector' && Object.values(obj(obj(obj(o.spec).config).exporters)).some((e) => String(obj(e).endpoint ?? '').includes(`.${s.tempo.namespace}.svc`)));
+      for (const c of writers) {
         for (const namespace of u.targetNamespaces) {
           const pod = { namespace, labels: { 'app.kubernetes.io/managed-by': 'opentelemetry-operator', 'app.kubernetes.io/instance': `${namespace}.${c.metadata.name}`, 'app.kubernetes.io/part-of': 'opentelemetry', 'app.kubernetes.io/component': 'opentelemetry-collector' } };
           if (!admits(policies, s.tempo.namespace, pod, PORTS.otlpGrpc)) out.push({ pointer: where, message: `the NetworkPolicy in "${s.tempo.namespace}" does not admit collector ${namespace}/${c.metadata.name} on the distributor's OTLP port ${PORTS.otlpGrpc}: no span reaches Tempo`, suggestion: 'This is a tracestack bug (please report).' });

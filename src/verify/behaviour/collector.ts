@@ -15,27 +15,59 @@ const K8S_ATTRIBUTES = /^(k8s_attributes|k8sattributes)(\/.*)?$/;
  * namespace and take the default route: the platform tenant (open-telemetry/opentelemetry-collector-contrib
  * v0.158.0 processor/k8sattributesprocessor config.go WaitForMetadata, factory.go).
  */
+/**
+ * The collector whose loadbalancing exporter feeds this one (tail sampling's tier 1 in front of tier 2), with the
+ * pipeline that exports to it: the k8s resolver names "<name>-collector-headless.<namespace>" (the operator's
+ * headless Service, opentelemetry-operator v0.158.0 internal/naming/main.go), the dns resolver its hostname.
+ */
+export function feederOf(ctx: RuleContext, target: K8sObject, namespace: string): { collector: K8sObject; pipeline: Obj } | undefined {
+  const service = `${target.metadata.name}-collector-headless`;
+  for (const u of ctx.units) {
+    if (u.kind !== 'kustomize') continue;
+    for (const c of u.objects.filter((o) => o.kind === 'OpenTelemetryCollector')) {
+      const config = obj(obj(c.spec).config);
+      for (const [id, e] of Object.entries(obj(config.exporters))) {
+        if (!/^loadbalancing(\/.*)?$/.test(id)) continue;
+        const resolver = obj(obj(e).resolver);
+        const host = String(obj(resolver.k8s).service ?? obj(resolver.dns).hostname ?? '');
+        const [name, ns] = host.split('.');
+        if (name !== service || (ns ?? u.namespace) !== namespace) continue;
+        const pipeline = Object.values(obj(obj(config.service).pipelines)).find((p) => ((obj(p).exporters as string[] | undefined) ?? []).includes(id));
+        if (pipeline) return { collector: c, pipeline: obj(pipeline) };
+      }
+    }
+  }
+  return undefined;
+}
+
 export const collectorWaitsForMetadata: BehaviourRule = {
   id: 'collector-metadata',
   prevents: 'early spans routed to the wrong tenant because k8s_attributes had not synced its pod informer yet',
   source: 'open-telemetry/opentelemetry-collector-contrib v0.158.0 processor/k8sattributesprocessor/config.go, factory.go; connector/routingconnector',
   check(ctx) {
     const out: Finding[] = [];
-    for (const c of collectors(ctx)) {
-      const config = obj(obj(c.spec).config);
-      const table = (obj(obj(config.connectors).routing).table as Obj[] | undefined) ?? [];
-      if (!table.some((row) => String(row.condition ?? row.statement ?? '').includes('k8s.namespace.name'))) continue;
-      const pipelines = obj(obj(config.service).pipelines);
-      for (const [name, p] of Object.entries(pipelines)) {
-        if (!((obj(p).exporters as string[] | undefined) ?? []).includes('routing')) continue;
-        const procs = (obj(p).processors as string[] | undefined) ?? [];
-        const k8s = procs.find((x) => K8S_ATTRIBUTES.test(x));
-        if (!k8s || obj(obj(config.processors)[k8s]).wait_for_metadata !== true) {
-          out.push({
-            pointer: ptr('spec', 'teams'),
-            message: `collector ${c.metadata.name}: pipeline ${name} routes tenants by k8s.namespace.name but ${k8s ? `${k8s} does not set wait_for_metadata: true` : 'has no k8s_attributes processor'}; spans that arrive before the pod informer syncs go to the platform tenant`,
-            suggestion: 'This is a tracestack bug (please report).',
-          });
+    for (const u of ctx.units) {
+      if (u.kind !== 'kustomize') continue;
+      for (const c of u.objects.filter((o) => o.kind === 'OpenTelemetryCollector')) {
+        const config = obj(obj(c.spec).config);
+        const table = (obj(obj(config.connectors).routing).table as Obj[] | undefined) ?? [];
+        if (!table.some((row) => String(row.condition ?? row.statement ?? '').includes('k8s.namespace.name'))) continue;
+        const pipelines = obj(obj(config.service).pipelines);
+        // Tail sampling's tier 2 routes on what tier 1's k8s_attributes set: the feeding pipeline must wait.
+        const feeder = feederOf(ctx, c, u.namespace);
+        for (const [name, p] of Object.entries(pipelines)) {
+          if (!((obj(p).exporters as string[] | undefined) ?? []).includes('routing')) continue;
+          const [procs, processors] = feeder
+            ? [(feeder.pipeline.processors as string[] | undefined) ?? [], obj(obj(obj(feeder.collector.spec).config).processors)]
+            : [(obj(p).processors as string[] | undefined) ?? [], obj(config.processors)];
+          const k8s = procs.find((x) => K8S_ATTRIBUTES.test(x));
+          if (!k8s || obj(processors[k8s]).wait_for_metadata !== true) {
+            out.push({
+              pointer: ptr('spec', 'teams'),
+              message: `collector ${c.metadata.name}: pipeline ${name} routes tenants by k8s.namespace.name but ${feeder ? `its feeder ${feeder.collector.metadata.name} ` : ''}${k8s ? `${k8s} does not set wait_for_metadata: true` : 'has no k8s_attributes processor'}; spans that arrive before the pod informer syncs go to the platform tenant`,
+              suggestion: 'This is a tracestack bug (please report).',
+            });
+          }
         }
       }
     }

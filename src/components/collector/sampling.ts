@@ -1,0 +1,230 @@
+import type { Environment } from '../../model.js';
+import type { K8sObject } from '../types.js';
+import { PORTS, type Names } from '../names.js';
+
+/**
+ * Tail sampling in two collector tiers (spec.sampling.mode: tail).
+ *
+ * Tier 1 is spec.collector: it receives from the mesh, nginx and the SDKs, sets k8s.namespace.name (k8s_attributes)
+ * and sends every span of a trace to the same tier-2 pod: the loadbalancing exporter with routing_key traceID
+ * (open-telemetry/opentelemetry-collector-contrib v0.158.0 exporter/loadbalancingexporter/config.go RoutingKey,
+ * traceIDRoutingStr "traceID").
+ *
+ * Tier 2 (<collector>-sampler) sees whole traces. From every span, before any sampling decision, the spanmetrics
+ * and servicegraph connectors compute request rates, latencies and the service graph (servicegraph pairs the client
+ * and server span of a call by trace id, so it too needs the trace-aware tier), written to Prometheus by remote
+ * write. In a second pipeline the same spans go through tail_sampling and then the per-tenant routing of tier 1's
+ * former configuration, so each team's kept spans still reach its tenant.
+ */
+
+/** The operator names a collector's Deployment, Service and ServiceAccount <name>-collector. */
+const operatorService = (collector: string) => `${collector}-collector`;
+
+/** Pipelines of tier 2 (the data-flow tests and the behaviour rules read them by these names). */
+export const SAMPLING_PIPELINES = {
+  /** receivers [otlp] -> exporters [spanmetrics, servicegraph]: every span, unsampled. */
+  metricsFromSpans: 'traces/metrics',
+  /** receivers [otlp] -> tail_sampling -> the tenants. */
+  sampled: 'traces/sampled',
+  /** receivers [spanmetrics, servicegraph] -> prometheusremotewrite. */
+  metrics: 'metrics',
+} as const;
+
+export const tailSamplingOn = (env: Environment) => env.spec.collector.enabled && env.spec.sampling.mode === 'tail';
+
+/** Tier 2's OpenTelemetryCollector name. */
+export const samplerName = (env: Environment) => `${env.spec.collector.name}-sampler`;
+
+/**
+ * The headless Service the operator creates for tier 2: naming.HeadlessService = "<naming.Service>-headless",
+ * naming.Service = "<name>-collector" (open-telemetry/opentelemetry-operator v0.158.0 internal/naming/main.go;
+ * internal/manifests/collector/service.go HeadlessService sets ClusterIP None). Its EndpointSlices list every ready
+ * tier-2 pod.
+ */
+export const samplerHeadlessService = (env: Environment) => `${operatorService(samplerName(env))}-headless`;
+
+/** Role and RoleBinding that let tier 1's resolver watch tier 2's EndpointSlices. */
+export const loadBalancingRoleName = (env: Environment) => `${env.spec.collector.name}-collector-loadbalancing`;
+
+/**
+ * The ServiceAccount tier 1 runs under: the k8s_attributes one with teams, else the operator's default
+ * (naming.ServiceAccount = "<name>-collector", opentelemetry-operator v0.158.0 internal/naming/main.go).
+ */
+export const tier1ServiceAccount = (env: Environment, names: Names) => names.tenancy?.collectorServiceAccount ?? operatorService(env.spec.collector.name);
+
+/** A duration of the spec (^[0-9]+(ms|s|m)$) in milliseconds. */
+export function durationMs(d: string): number {
+  const m = /^([0-9]+)(ms|s|m)$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
+}
+const msText = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+/** Attributes a health-check span carries its path in: url.path (HTTP semantic conventions 1.21+) and http.target (before). */
+export const HEALTH_CHECK_ATTRIBUTES = ['url.path', 'http.target'] as const;
+
+/**
+ * The loadbalancing exporter of tier 1. Resolver k8s rather than dns: it watches the EndpointSlices of tier 2's
+ * headless Service (exporter/loadbalancingexporter@v0.158.0 resolver_k8s.go: DiscoveryV1().EndpointSlices(ns)
+ * List/Watch with label kubernetes.io/service-name), so a tier-2 pod that starts or stops changes the ring at once
+ * instead of at the next DNS poll; it needs get/list/watch on discovery.k8s.io endpointslices in that namespace
+ * (README.md "RBAC requirement"), rendered by samplingRbacObjects. The service is "<name>.<namespace>": the resolver
+ * splits it on dots and takes the second label as the namespace (resolver_k8s.go newK8sResolver).
+ */
+export function loadBalancingExporter(env: Environment): Record<string, unknown> {
+  const c = env.spec.collector;
+  return {
+    routing_key: 'traceID',
+    protocol: {
+      otlp: {
+        tls: { insecure: true }, // tier 2 serves plaintext OTLP/gRPC inside the cluster, as Tempo does to tier 1 today
+        timeout: '10s',
+      },
+    },
+    resolver: { k8s: { service: `${samplerHeadlessService(env)}.${c.namespace}`, ports: [PORTS.otlpGrpc] } },
+    // Queue and retry at this level (not under protocol.otlp): a batch whose pod went away is re-routed over the new ring.
+    sending_queue: { enabled: true, queue_size: c.sendingQueue.queueSize, num_consumers: c.sendingQueue.numConsumers },
+    retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' },
+  };
+}
+
+/** The namespaces of each team that has its own baseline (spec.sampling.teams), in spec.teams order. */
+export function teamBaselines(env: Environment): Array<{ team: string; namespaces: string[]; percent: number }> {
+  const own = env.spec.sampling.teams;
+  return env.spec.teams.filter((t) => own[t.name] !== undefined).map((t) => ({ team: t.name, namespaces: [...t.namespaces], percent: own[t.name]!.baselinePercent }));
+}
+
+const namespaceIs = (name: string, namespaces: string[], invert = false) => ({
+  name,
+  type: 'string_attribute',
+  string_attribute: { key: 'k8s.namespace.name', values: namespaces, ...(invert ? { invert_match: true } : {}) },
+});
+const probabilistic = (name: string, percent: number) => ({ name, type: 'probabilistic', probabilistic: { sampling_percentage: percent } });
+
+/**
+ * tail_sampling policies (processor/tailsamplingprocessor@v0.158.0 config.go PolicyCfg; processor.go: Dropped wins
+ * over every other decision, then a top-level InvertNotSampled, then Sampled; internal/sampling/and.go: inside an
+ * `and` an inverted non-match is a plain NotSampled, so the namespace exclusion below can never veto another policy).
+ * - health checks: one `drop` policy per attribute (drop.go: Dropped when every drop_sub_policy samples), exact paths;
+ * - errors: status_code [ERROR];
+ * - latency: latency.threshold_ms (trace duration, first start to last end: internal/sampling/latency.go);
+ * - each team with its own baseline: and [k8s.namespace.name in the team's namespaces, probabilistic];
+ * - the baseline: probabilistic, in an `and` with k8s.namespace.name not in those teams' namespaces when there are any
+ *   (a trace with a span in a team's namespace takes that team's share).
+ * k8s.namespace.name is the resource attribute tier 1's k8s_attributes set; it travels with the spans to tier 2.
+ */
+export function tailSamplingPolicies(env: Environment): Array<Record<string, unknown>> {
+  const p = env.spec.sampling.policies;
+  const teams = teamBaselines(env);
+  const excluded = teams.flatMap((t) => t.namespaces);
+  return [
+    ...(p.dropHealthChecks
+      ? HEALTH_CHECK_ATTRIBUTES.map((key) => ({
+          name: `drop-health-checks-${key.replace(/\./g, '-')}`,
+          type: 'drop',
+          drop: { drop_sub_policy: [{ name: `health-check-${key.replace(/\./g, '-')}`, type: 'string_attribute', string_attribute: { key, values: [...p.healthCheckPaths] } }] },
+        }))
+      : []),
+    ...(p.errors ? [{ name: 'errors', type: 'status_code', status_code: { status_codes: ['ERROR'] } }] : []),
+    { name: 'latency', type: 'latency', latency: { threshold_ms: durationMs(p.latencyThreshold) } },
+    ...teams.map((t) => ({
+      name: `team-${t.team}-baseline`,
+      type: 'and',
+      and: { and_sub_policy: [namespaceIs(`team-${t.team}-namespaces`, t.namespaces), probabilistic(`team-${t.team}-percent`, t.percent)] },
+    })),
+    excluded.length
+      ? { name: 'baseline', type: 'and', and: { and_sub_policy: [namespaceIs('not-a-team-with-its-own-baseline', excluded, true), probabilistic('baseline-percent', p.baselinePercent)] } }
+      : probabilistic('baseline', p.baselinePercent),
+  ];
+}
+
+/**
+ * Span metrics named like Tempo's metrics generator, so Grafana's service-graph table and RED queries find them:
+ * namespace traces.spanmetrics (connector/spanmetricsconnector@v0.158.0 factory.go DefaultNamespace is
+ * "traces.span.metrics"; connector.go metricNameCalls "calls", metricNameDuration "duration") -> after the
+ * remote-write exporter's Prometheus translation traces_spanmetrics_calls_total and
+ * traces_spanmetrics_duration_seconds_bucket (histogram unit s). The servicegraph connector's names are fixed
+ * (connector/servicegraphconnector@v0.158.0 connector.go: traces_service_graph_request_total,
+ * traces_service_graph_request_failed_total, traces_service_graph_request_server/_client in seconds).
+ */
+export const SPANMETRICS_NAMESPACE = 'traces.spanmetrics';
+
+/** Tier 2: the trace-aware tier that computes the metrics from every span, then samples and routes to the tenants. */
+export function samplerObject(
+  env: Environment,
+  names: Names,
+  tempoExporters: Record<string, unknown>,
+  tenancy: { processors: Record<string, unknown>; connectors: Record<string, unknown>; pipelines: Record<string, unknown> } | undefined,
+  tenantRouting: boolean,
+): K8sObject {
+  const c = env.spec.collector;
+  const s = env.spec.sampling;
+  // The servicegraph connector keeps an unpaired client or server span this long waiting for its other half
+  // (connector/servicegraphconnector@v0.158.0 config.go StoreConfig.TTL, default 2s): tier 1 batches for up to
+  // batch.timeout before it sends, so the two halves of one call can arrive that far apart.
+  const pairTtl = msText(Math.max(2000, 2 * durationMs(c.batch.timeout)));
+  return {
+    apiVersion: 'opentelemetry.io/v1beta1',
+    kind: 'OpenTelemetryCollector',
+    metadata: { name: samplerName(env) },
+    spec: {
+      // A Deployment behind the headless Service: each pod is one point of the loadbalancing ring.
+      mode: 'deployment',
+      replicas: s.tier2.replicas,
+      resources: s.tier2.resources,
+      config: {
+        receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${PORTS.otlpGrpc}` } } } },
+        processors: {
+          memory_limiter: {
+            check_interval: '1s',
+            limit_percentage: c.memoryLimiter.limitPercentage,
+            spike_limit_percentage: c.memoryLimiter.spikeLimitPercentage,
+          },
+          tail_sampling: { decision_wait: s.decisionWait, num_traces: s.numTraces, policies: tailSamplingPolicies(env) },
+          batch: { send_batch_size: c.batch.sendBatchSize, timeout: c.batch.timeout },
+        },
+        connectors: {
+          spanmetrics: { namespace: SPANMETRICS_NAMESPACE, histogram: { unit: 's' } },
+          servicegraph: { store: { ttl: pairTtl, max_items: 10000 } },
+          ...(tenancy ? tenancy.connectors : {}),
+        },
+        exporters: {
+          ...tempoExporters,
+          prometheusremotewrite: { endpoint: names.prometheusRemoteWriteUrl },
+        },
+        service: {
+          pipelines: {
+            [SAMPLING_PIPELINES.metricsFromSpans]: { receivers: ['otlp'], processors: ['memory_limiter'], exporters: ['spanmetrics', 'servicegraph'] },
+            [SAMPLING_PIPELINES.sampled]: {
+              receivers: ['otlp'],
+              processors: ['memory_limiter', 'tail_sampling', 'batch'],
+              exporters: tenantRouting ? ['routing'] : Object.keys(tempoExporters),
+            },
+            ...(tenancy ? tenancy.pipelines : {}),
+            [SAMPLING_PIPELINES.metrics]: { receivers: ['spanmetrics', 'servicegraph'], processors: ['memory_limiter', 'batch'], exporters: ['prometheusremotewrite'] },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** What tier 1's k8s resolver reads: EndpointSlices of tier 2's headless Service, in the collector namespace. */
+export function samplingRbacObjects(env: Environment, names: Names): K8sObject[] {
+  const name = loadBalancingRoleName(env);
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name },
+      rules: [{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name: tier1ServiceAccount(env, names), namespace: env.spec.collector.namespace }],
+    },
+  ];
+}
