@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-ignore -- plain ESM shared with scripts/otelcol/build.mjs (tests are not type-checked by tsconfig.json)
 import { DATAFLOW_MANIFEST, otelcolBinary, telemetrygenBinary } from '../scripts/otelcol/paths.mjs';
@@ -65,22 +64,20 @@ interface Tiers {
   tier2: any;
 }
 
-/** The sampling tiers of the committed out/ (which the golden test keeps equal to a fresh render), else the fixture. */
+/** The example with tail sampling on (environments/prod.yaml: spec.sampling, two teams). */
+const EXAMPLE = 'prod';
+
+/**
+ * The sampling tiers of the example as Argo CD applies them: every overlay of out/<example>/kustomize after
+ * `kubectl kustomize` (the golden test keeps out/ equal to a fresh render), told apart by content: the collector
+ * with a loadbalancing exporter is tier 1, the one with tail_sampling tier 2.
+ */
 function renderedTiers(): Tiers {
-  for (const env of ['prod', ...readdirSync(join(REPO, 'out')).filter((e) => e !== 'prod' && e !== 'base' && e !== 'fleet').sort()]) {
-    const kustomize = join(REPO, 'out', env, 'kustomize');
-    if (!existsSync(kustomize)) continue;
-    const objects = readdirSync(kustomize)
-      .filter((o) => existsSync(join(kustomize, o, 'kustomization.yaml')))
-      .flatMap((o) => kustomizeBuild(join(kustomize, o)));
-    try {
-      return { source: `out/${env} (kubectl kustomize)`, ...findTiers(objects) };
-    } catch {
-      // not a sampling environment
-    }
-  }
-  const fixture = join(REPO, 'test/fixtures/dataflow/sampling-tiers.yaml');
-  return { source: 'test/fixtures/dataflow/sampling-tiers.yaml', ...findTiers(parseAllDocuments(readFileSync(fixture, 'utf8')).map((d) => d.toJS())) };
+  const kustomize = join(REPO, 'out', EXAMPLE, 'kustomize');
+  const objects = readdirSync(kustomize)
+    .filter((o) => existsSync(join(kustomize, o, 'kustomization.yaml')))
+    .flatMap((o) => kustomizeBuild(join(kustomize, o)));
+  return { source: `out/${EXAMPLE}/kustomize/* (kubectl kustomize)`, ...findTiers(objects) };
 }
 
 /** Namespaces to send from: the first of two tenants' rows of the tier-2 routing table, and one of no team. */
@@ -129,7 +126,11 @@ interface Crafted {
 /** A random id of `bytes` bytes, hex (trace ids 16, span ids 8). */
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
-/** web (team A) -> checkout (team A) -> ledger (team B); an error only in ledger's span, or a slow root. */
+/**
+ * web (team A) -> checkout (team A) -> ledger (team B); an error only in ledger's span, or a slow root. Eight
+ * replicas-worth of service names per role (web-0..7, ...): balanced on the service, 24 names cannot all land on
+ * one of two tier-2 instances but with odds of 2^-23, so a wrong balancing key splits traces for certain.
+ */
 function craftTraces(n: number, ns: { teamA: string; teamB: string }, thresholdMs: number): Crafted[] {
   const now = BigInt(Date.now()) * 1_000_000n;
   const res = (service: string, namespace: string) => ({ 'service.name': service, 'k8s.namespace.name': namespace });
@@ -148,11 +149,11 @@ function craftTraces(n: number, ns: { teamA: string; teamB: string }, thresholdM
       traceId,
       cls,
       spans: [
-        span(0, '', 'GET /cart', 2, 'web', ns.teamA),
-        span(1, ids[0], 'POST /checkout', 3, 'web', ns.teamA),
-        span(2, ids[1], 'POST /checkout', 2, 'checkout', ns.teamA),
-        span(3, ids[2], 'POST /ledger', 3, 'checkout', ns.teamA),
-        span(4, ids[3], 'POST /ledger', 2, 'ledger', ns.teamB, cls === 'x-error' ? 2 : 0),
+        span(0, '', 'GET /cart', 2, `web-${i % 8}`, ns.teamA),
+        span(1, ids[0], 'POST /checkout', 3, `web-${i % 8}`, ns.teamA),
+        span(2, ids[1], 'POST /checkout', 2, `checkout-${(i + 3) % 8}`, ns.teamA),
+        span(3, ids[2], 'POST /ledger', 3, `checkout-${(i + 3) % 8}`, ns.teamA),
+        span(4, ids[3], 'POST /ledger', 2, `ledger-${(i + 5) % 8}`, ns.teamB, cls === 'x-error' ? 2 : 0),
       ],
     } as Crafted;
   });
@@ -420,7 +421,7 @@ describe('data flow through the rendered sampling tiers on real collectors (issu
   it('span metrics count every span sent (before sampling), and the service graph every crafted edge', () => {
     const { capture, spansSent, crafted } = flow();
     expect(cumulativeTotal(capture, isCallsMetric)).toBe(spansSent);
-    const edges = cumulativeTotal(capture, (p) => isServiceGraphRequests(p) && ['web', 'checkout'].includes(p.attributes.client));
+    const edges = cumulativeTotal(capture, (p) => isServiceGraphRequests(p) && /^(web|checkout)-\d$/.test(p.attributes.client));
     expect(edges).toBe(crafted.length * 2);
   });
 });
@@ -435,7 +436,11 @@ describe('the data-flow assertions fail when the design is broken', () => {
       },
     });
     expect(broken.problems).toEqual([]);
-    expect(splitTraces(broken.capture).length).toBeGreaterThan(0);
+    const split = splitTraces(broken.capture).length;
+    const mismatched = craftedMismatches(broken.capture, broken.crafted, tailSamplingOf(tiers.tier2.spec.config)).length;
+    const errorsLost = broken.crafted.filter((t) => t.cls === 'x-error' && (keptTraces(broken.capture).get(t.traceId)?.length ?? 0) < t.spans.length).length;
+    console.log(`data flow, routing_key service: ${split} of ${broken.crafted.length} crafted traces split across instances, ${mismatched} not kept or dropped whole, ${errorsLost} of 30 error traces incomplete`);
+    expect(split).toBeGreaterThan(0);
     expect(craftedMismatches(broken.capture, broken.crafted, tailSamplingOf(tiers.tier2.spec.config)).length).toBeGreaterThan(0);
   }, 120_000);
 
@@ -465,6 +470,14 @@ describe('the data-flow assertions fail when the design is broken', () => {
     expect(craftedMismatches(capture, errors, tailSamplingOf(tiers.tier2.spec.config)).length).toBeGreaterThan(0);
   });
 
+  it('without the latency policy, slow traces are lost (the test traces are slow by their timestamps alone)', () => {
+    const run = flow();
+    const ts = structuredClone(tailSamplingOf(tiers.tier2.spec.config));
+    ts.policies = ts.policies.filter((p: any) => p.type !== 'latency');
+    const kept = keptTraces(synthetic(run, ts));
+    expect(run.crafted.filter((t) => t.cls === 'x-slow' && !kept.has(t.traceId)).length).toBeGreaterThan(0);
+  });
+
   it('span metrics and the service graph fed after tail_sampling count only the kept spans (a real run)', async () => {
     flow();
     const broken = await runFlow(tiers, {
@@ -485,6 +498,7 @@ describe('the data-flow assertions fail when the design is broken', () => {
     expect(broken.problems).toEqual([]);
     const calls = cumulativeTotal(broken.capture, isCallsMetric);
     const keptSpans = broken.capture.traces.reduce((a, r) => a + r.spans.length, 0);
+    console.log(`data flow, metrics after the sampler: span-metric calls ${calls} (kept spans ${keptSpans}) of ${broken.spansSent} spans sent`);
     expect(calls).toBe(keptSpans); // what a sampler-fed connector sees
     expect(calls).toBeLessThan(broken.spansSent); // so the assertion of the rendered config's run fails
   }, 120_000);

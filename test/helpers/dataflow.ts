@@ -448,12 +448,12 @@ function evaluate(policy: any, traceId: string, spans: SpanRec[]): Decision {
       return fnv1a64(salt, traceId) <= probabilisticThreshold(cfg.sampling_percentage ?? 0) ? 'sampled' : 'not-sampled';
     }
     case 'string_attribute': {
-      if (cfg.invert_match) throw new Error('string_attribute invert_match is not modelled');
       const match = cfg.enabled_regex_matching
         ? (v: string) => (cfg.values as string[]).some((re) => new RegExp(re).test(v))
         : (v: string) => (cfg.values as string[]).includes(v);
       const hit = spans.some((s) => (cfg.key in s.resource && match(s.resource[cfg.key])) || (s.attributes[cfg.key] ? match(s.attributes[cfg.key]) : false));
-      return hit ? 'sampled' : 'not-sampled';
+      // invert_match: sampled when no resource and no span matches (util.go invertHasResourceOrSpanWithCondition)
+      return hit !== Boolean(cfg.invert_match) ? 'sampled' : 'not-sampled';
     }
     case 'and':
       return (cfg.and_sub_policy as any[]).every((p) => evaluate(p, traceId, spans) === 'sampled') ? 'sampled' : 'not-sampled';
