@@ -46,12 +46,12 @@ describe('tail sampling: two collector tiers', () => {
 
   it('tier 1 keeps k8s_attributes (it sees the sending pod) and sends only to the loadbalancing exporter, keyed by trace id', () => {
     const cfg = tier1().spec.config;
-    expect(cfg.service.pipelines).toEqual({ traces: { receivers: ['otlp'], processors: ['memory_limiter', 'resource/drop-claimed-namespace', 'k8s_attributes', 'batch'], exporters: ['loadbalancing'] } });
+    expect(cfg.service.pipelines).toEqual({ traces: { receivers: ['otlp'], processors: ['memory_limiter', 'resource/drop-claimed-namespace', 'k8s_attributes', 'batch'], exporters: ['load_balancing'] } });
     expect(cfg).not.toHaveProperty('connectors'); // no tenant routing in tier 1
-    expect(Object.keys(cfg.exporters)).toEqual(['loadbalancing']);
-    expect(cfg.exporters.loadbalancing.routing_key).toBe('traceID');
+    expect(Object.keys(cfg.exporters)).toEqual(['load_balancing']);
+    expect(cfg.exporters.load_balancing.routing_key).toBe('traceID');
     // the operator's headless Service of otel-sampler, "<name>.<namespace>" as the k8s resolver splits it
-    expect(cfg.exporters.loadbalancing.resolver).toEqual({ k8s: { service: 'otel-sampler-collector-headless.otel', ports: [4317] } });
+    expect(cfg.exporters.load_balancing.resolver).toEqual({ k8s: { service: 'otel-sampler-collector-headless.otel', ports: [4317] } });
   });
 
   it('the resolver may watch EndpointSlices in the collector namespace, bound to the ServiceAccount tier 1 runs as', () => {
@@ -70,12 +70,12 @@ describe('tail sampling: two collector tiers', () => {
   it('tier 2: metrics from every span in a pipeline without the sampler, then tail_sampling, then the tenant routing', () => {
     const cfg = tier2().spec.config;
     const p = cfg.service.pipelines;
-    expect(p[SAMPLING_PIPELINES.metricsFromSpans]).toEqual({ receivers: ['otlp'], processors: ['memory_limiter'], exporters: ['spanmetrics', 'servicegraph'] });
+    expect(p[SAMPLING_PIPELINES.metricsFromSpans]).toEqual({ receivers: ['otlp'], processors: ['memory_limiter'], exporters: ['span_metrics', 'service_graph'] });
     expect(p[SAMPLING_PIPELINES.sampled]).toEqual({ receivers: ['otlp'], processors: ['memory_limiter', 'tail_sampling', 'batch'], exporters: ['routing'] });
-    expect(p[SAMPLING_PIPELINES.metrics]).toEqual({ receivers: ['spanmetrics', 'servicegraph'], processors: ['memory_limiter', 'batch'], exporters: ['prometheusremotewrite'] });
-    expect(cfg.exporters.prometheusremotewrite).toEqual({ endpoint: 'http://prometheus-operated.monitoring.svc:9090/api/v1/write' });
+    expect(p[SAMPLING_PIPELINES.metrics]).toEqual({ receivers: ['span_metrics', 'service_graph'], processors: ['memory_limiter', 'batch'], exporters: ['prometheus_remote_write'] });
+    expect(cfg.exporters.prometheus_remote_write).toEqual({ endpoint: 'http://prometheus-operated.monitoring.svc:9090/api/v1/write' });
     // named like Tempo's generator: traces_spanmetrics_calls_total, traces_spanmetrics_duration_seconds_bucket
-    expect(cfg.connectors.spanmetrics).toEqual({ namespace: 'traces.spanmetrics', histogram: { unit: 's' } });
+    expect(cfg.connectors.span_metrics).toEqual({ namespace: 'traces.spanmetrics', histogram: { unit: 's' } });
     // tier 2 must not re-derive the namespace from the connection (that would be tier 1's pod)
     expect(cfg.processors).not.toHaveProperty('k8s_attributes');
   });
@@ -130,7 +130,7 @@ describe('tail sampling: two collector tiers', () => {
     const r = renderComponent('collector', { ...SAMPLED, sampling: null });
     expect(r.units.map((u) => u.id)).toEqual(['collector-rbac', 'collector']);
     const cfg = tier1(r).spec.config;
-    expect(cfg.exporters).not.toHaveProperty('loadbalancing');
+    expect(cfg.exporters).not.toHaveProperty('load_balancing');
     expect(cfg.service.pipelines.traces.exporters).toEqual(['routing']);
   });
 

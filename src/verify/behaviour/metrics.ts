@@ -27,7 +27,7 @@ export const remoteWriteReceiver: BehaviourRule = {
       if (u.kind !== 'kustomize') continue;
       for (const c of u.objects.filter((o) => o.kind === 'OpenTelemetryCollector')) {
         const exporters = Object.entries(obj(obj(obj(c.spec).config).exporters));
-        if (exporters.some(([id, e]) => /^prometheusremotewrite(\/.*)?$/.test(id) && obj(e).endpoint === target)) writing.push({ release: `collector ${c.metadata.name}` });
+        if (exporters.some(([id, e]) => /^prometheus_?remote_?write(\/.*)?$/.test(id) && obj(e).endpoint === target)) writing.push({ release: `collector ${c.metadata.name}` });
       }
     }
     if (!writing.length || get(prometheus.values, 'prometheus.prometheusSpec.enableRemoteWriteReceiver') === true) return [];

@@ -12,7 +12,7 @@ import { get, obj, ptr, type BehaviourRule, type Finding, type RuleContext } fro
 type Obj = Record<string, unknown>;
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 const TAIL = /^tail_sampling(\/.*)?$/;
-const METRIC_CONNECTORS = /^(spanmetrics|servicegraph)(\/.*)?$/;
+const METRIC_CONNECTORS = /^(span_metrics|spanmetrics|service_graph|servicegraph)(\/.*)?$/;
 
 interface Sampler {
   unit: KustomizeUnit;
@@ -151,7 +151,7 @@ export const samplingTraceAware: BehaviourRule = {
         });
         continue;
       }
-      const lb = Object.entries(obj(obj(obj(feeder.collector.spec).config).exporters)).find(([id]) => list(feeder.pipeline.exporters).includes(id) && /^loadbalancing/.test(id));
+      const lb = Object.entries(obj(obj(obj(feeder.collector.spec).config).exporters)).find(([id]) => list(feeder.pipeline.exporters).includes(id) && /^load_?balancing(\/.*)?$/.test(id));
       const key = obj(lb?.[1]).routing_key ?? 'traceID'; // the exporter's default key is the trace id (factory.go)
       if (key !== 'traceID') {
         out.push({ pointer: where, message: `collector ${feeder.collector.metadata.name} balances spans into ${name} by ${String(key)}, not traceID: the spans of one trace reach different tail samplers`, suggestion: 'This is a tracestack bug (please report): routing_key must be traceID.' });
