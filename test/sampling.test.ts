@@ -3,29 +3,13 @@ import type { KustomizeUnit } from '../src/components/types.js';
 import { SAMPLING_PIPELINES } from '../src/components/collector/sampling.js';
 import { renderComponent } from './helpers/component.js';
 import { route } from './helpers/routing.js';
+import { SAMPLED, SAMPLING } from './helpers/sampling.js';
 
 /**
  * Tail sampling (spec.sampling.mode: tail) as rendered: tier 1 balances by trace id into tier 2, tier 2 computes the
  * metrics from every span before tail_sampling, and the tenants survive both tiers. SAMPLED is prod with tail
  * sampling on, head sampling at 100% everywhere and two teams (payments with its own baseline).
  */
-const SAMPLING = {
-  mode: 'tail',
-  decisionWait: '30s',
-  policies: { errors: true, latencyThreshold: '2s', baselinePercent: 5, dropHealthChecks: true },
-  tier2: { replicas: 3, resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } } },
-  teams: { payments: { baselinePercent: 25 } },
-};
-export const SAMPLED = {
-  istio: { samplingPercentage: 100 },
-  ingressNginx: { sampler: 'AlwaysOn', samplerRatio: null },
-  instrumentation: { namespaces: [], sampler: { type: 'parentbased_always_on', argument: null } },
-  teams: [
-    { name: 'shop', namespaces: ['shop'] },
-    { name: 'payments', namespaces: ['payments'] },
-  ],
-  sampling: SAMPLING,
-};
 const prod = () => renderComponent('collector', SAMPLED);
 const tier1 = (r = prod()) => r.objects('collector')[0] as any;
 const tier2 = (r = prod()) => r.objects('collector-sampler')[0] as any;
