@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KustomizeUnit } from '../src/components/types.js';
 import { SAMPLING_PIPELINES } from '../src/components/collector/sampling.js';
+import { traceGraph } from '../src/graph/model.js';
 import { renderComponent } from './helpers/component.js';
 import { route } from './helpers/routing.js';
-import { SAMPLED, SAMPLING } from './helpers/sampling.js';
+import { SAMPLED, SAMPLING, sampledInput } from './helpers/sampling.js';
 
 /**
  * Tail sampling (spec.sampling.mode: tail) as rendered: tier 1 balances by trace id into tier 2, tier 2 computes the
@@ -126,5 +127,15 @@ describe('tail sampling: two collector tiers', () => {
     // Tempo admits only the writer: tier 2
     const policy = (renderComponent('tempo', SAMPLED).unit<KustomizeUnit>('tempo-access').objects[0] as any).spec.ingress[1].from[0].podSelector.matchLabels;
     expect(policy['app.kubernetes.io/instance']).toBe('otel.otel-sampler');
+  });
+
+  it('the trace-path graph draws tier 2: balanced by trace id, metrics to Prometheus, the tenants from tier 2', () => {
+    const g = traceGraph(sampledInput().env);
+    const edge = (from: string, to: string) => g.edges.find((e) => e.from === from && e.to === to);
+    expect(edge('collector', 'collector_sampler')?.lines).toEqual(['load balancing by traceID', 'OTLP gRPC :4317']);
+    expect(edge('collector_sampler', 'prometheus')?.lines[1]).toMatch(/before sampling/);
+    for (const t of ['platform', 'shop', 'payments']) expect(edge('collector_sampler', `tenant_${t}`)).toBeDefined();
+    expect(g.edges.filter((e) => e.from === 'collector' && e.to !== 'collector_sampler')).toEqual([]); // tier 1 sends nowhere else
+    expect(g.nodes.find((n) => n.id === 'tempo_metrics_generator')?.lines).toEqual(['no processors (the collector computes the metrics)']);
   });
 });
