@@ -8,6 +8,7 @@ import { BEHAVIOUR_RULES, verifyBehaviour, type BehaviourInput } from '../src/ve
 import { editFile, REPO, runCli, scratchRepo, treeHash } from './helpers/repo.js';
 import { schemastoreValidator, validateObject } from './helpers/upstream.js';
 import { parse } from 'yaml';
+import { SAMPLED, sampledInput } from './helpers/sampling.js';
 
 /**
  * The behaviour verifier: every rule passes on every example, and each rule catches its fact when a copy of an
@@ -413,5 +414,82 @@ describe('ambient and the Istio gateway edge', () => {
       return units;
     });
     expect(findings(broken, 'mesh-enrolment').map((d) => d.message)).toEqual([expect.stringMatching(/namespace "payments" is not enrolled in the ambient mesh/)]);
+  });
+});
+
+describe('sampling rules (tail sampling on: prod with spec.sampling, test/helpers/sampling.ts)', () => {
+  const sampled = () => sampledInput();
+  const tier2 = (units: Unit[]) => (unit<KustomizeUnit>(units, 'collector-sampler').objects[0] as any).spec.config;
+
+  it('the sampled environment passes every rule', () => {
+    expect(verifyBehaviour(sampled())).toEqual([]);
+  });
+
+  it('sampling-head: Istio at 5%, nginx at a ratio, an SDK ratio sampler, each at its spec field', () => {
+    const input = sampledInput({ ...SAMPLED, istio: { samplingPercentage: 5 }, ingressNginx: { sampler: 'TraceIdRatioBased', samplerRatio: 0.5 }, instrumentation: { namespaces: ['apps'], sampler: { type: 'parentbased_traceidratio', argument: 0.1 } } });
+    const f = findings(input, 'sampling-head');
+    expect(f.map((d) => d.path).sort()).toEqual(['spec.ingressNginx.samplerRatio', 'spec.instrumentation.sampler.argument', 'spec.instrumentation.sampler.argument', 'spec.instrumentation.sampler.argument', 'spec.istio.samplingPercentage'].sort().filter((p, i, a) => f.length === a.length || a.indexOf(p) === i));
+    expect(f.find((d) => d.path === 'spec.istio.samplingPercentage')!.message).toMatch(/starts 5% of traces, but tail sampling is on: the other 95%/);
+    // a team's own head sampling is reported at the team's field
+    const team = sampledInput({ ...SAMPLED, teams: [{ name: 'shop', namespaces: ['shop'], samplingPercentage: 20 }, { name: 'payments', namespaces: ['payments'] }] });
+    expect(findings(team, 'sampling-head').map((d) => d.path)).toContain('spec.teams[0].samplingPercentage');
+    expect(findings(example('prod'), 'sampling-head')).toEqual([]); // head sampling below 100% is fine without tail sampling
+  });
+
+  it('sampling-trace-aware: tier 2 as a DaemonSet, tail_sampling in tier 1, a balancing key other than the trace id', () => {
+    const daemon = withUnits(sampled(), (units) => {
+      (unit<KustomizeUnit>(units, 'collector-sampler').objects[0] as any).spec.mode = 'daemonset';
+      return units;
+    });
+    expect(findings(daemon, 'sampling-trace-aware')[0].message).toMatch(/otel-sampler runs tail_sampling as a DaemonSet/);
+    const inTier1 = withUnits(sampled(), (units) => {
+      const c = (unit<KustomizeUnit>(units, 'collector').objects[0] as any).spec.config;
+      c.processors.tail_sampling = { policies: [] };
+      c.service.pipelines.traces.processors.splice(1, 0, 'tail_sampling');
+      return units;
+    });
+    expect(findings(inTier1, 'sampling-trace-aware')[0].message).toMatch(/collector otel runs tail_sampling but no loadbalancing exporter sends it whole traces/);
+    const byService = withUnits(sampled(), (units) => {
+      (unit<KustomizeUnit>(units, 'collector').objects[0] as any).spec.config.exporters.load_balancing.routing_key = 'service';
+      return units;
+    });
+    expect(findings(byService, 'sampling-trace-aware')[0].message).toMatch(/balances spans into otel-sampler by service, not traceID/);
+  });
+
+  it('sampling-decision-wait: a decision_wait no longer than the latency threshold, at spec.sampling.decisionWait', () => {
+    const input = sampledInput({ ...SAMPLED, sampling: { ...SAMPLED.sampling, decisionWait: '5s', policies: { latencyThreshold: '10s' } } });
+    const [f] = findings(input, 'sampling-decision-wait');
+    expect(f.path).toBe('spec.sampling.decisionWait');
+    expect(f.message).toMatch(/decides after 5s, no longer than latency policy "latency"'s threshold of 10000ms/);
+  });
+
+  it('sampling-metrics: connectors after tail_sampling, and the Tempo generator computing service graphs from sampled spans', () => {
+    const after = withUnits(sampled(), (units) => {
+      const c = tier2(units);
+      c.service.pipelines['traces/metrics'].processors = ['memory_limiter', 'tail_sampling'];
+      return units;
+    });
+    expect(findings(after, 'sampling-metrics').map((d) => d.message)).toEqual([
+      'collector otel-sampler: span_metrics is fed by pipeline traces/metrics, after tail_sampling: its metrics count only the kept spans',
+      'collector otel-sampler: service_graph is fed by pipeline traces/metrics, after tail_sampling: its metrics count only the kept spans',
+    ]);
+    // (a pass-through that sets them is refused earlier, overrides-spec; here the planner forgets to leave them out)
+    const generator = withUnits(sampled(), (units) => {
+      (unit(units, 'tempo') as any).values.overrides.defaults.metrics_generator.processors = ['service-graphs'];
+      return units;
+    });
+    const [g] = findings(generator, 'sampling-metrics');
+    expect(g.path).toBe('spec.tempo.metricsGenerator.processors');
+    expect(g.message).toMatch(/metrics generator runs service-graphs \(defaults\) while tail sampling is on/);
+    const written = sampledInput({ ...SAMPLED, teams: [{ name: 'shop', namespaces: ['shop'], metricsGeneratorProcessors: ['span-metrics', 'local-blocks'] }, { name: 'payments', namespaces: ['payments'] }] });
+    expect(findings(written, 'sampling-metrics').map((d) => d.path)).toEqual(['spec.teams[0].metricsGeneratorProcessors']);
+  });
+
+  it('sampling-team: a per-team baseline for a team spec.teams does not have, with a did-you-mean', () => {
+    const input = sampledInput({ ...SAMPLED, sampling: { ...SAMPLED.sampling, teams: { payment: { baselinePercent: 25 } } } });
+    const [f] = findings(input, 'sampling-team');
+    expect(f.path).toBe('spec.sampling.teams.payment');
+    expect(f.message).toMatch(/names "payment", which is no team of spec.teams \(shop, payments\)/);
+    expect(f.suggestion).toBe('did you mean "payments"?');
   });
 });

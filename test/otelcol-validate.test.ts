@@ -68,6 +68,37 @@ spec:
     - name: checkout
       namespaces: [checkout]
 `,
+  // tail sampling: tier 1 (loadbalancing) and tier 2 (tail_sampling, spanmetrics, servicegraph, prometheusremotewrite,
+  // the tenant routing), two teams one with its own baseline, debug exporter in tier 1
+  'otelcol-sampling': `apiVersion: tracestack.dev/v1alpha1
+kind: Environment
+metadata:
+  name: otelcol-sampling
+spec:
+  istio:
+    samplingPercentage: 100
+  instrumentation:
+    namespaces: []
+    sampler: { type: parentbased_always_on }
+  collector:
+    debugExporter: true
+  tempo:
+    storage:
+      backend: s3
+      credentialsSecret: { name: tempo-s3 }
+      s3: { bucket: traces, endpoint: "s3.example.com" }
+  teams:
+    - name: shop
+      namespaces: [shop]
+    - name: payments
+      namespaces: [payments]
+  sampling:
+    mode: tail
+    decisionWait: 45s
+    policies: { latencyThreshold: 1500ms, baselinePercent: 2.5 }
+    teams:
+      payments: { baselinePercent: 25 }
+`,
 };
 /** Every example environment of the repository (environments/<name>.yaml; _defaults.yaml and other _ files are not). */
 const EXAMPLES = readdirSync(join(REPO, 'environments'))
@@ -136,7 +167,7 @@ function renderAll(): Rendered[] {
 
 describe('a real collector (otelcol 0.158 validate) accepts every rendered collector config', () => {
   it('renders one collector per environment, examples and test environments alike, in its collector overlay', () => {
-    expect(configs().map((r) => r.where).sort()).toEqual([...EXAMPLES, ...Object.keys(TEST_ENVIRONMENTS)].map((e) => `${e}/collector`).sort());
+    expect(configs().map((r) => r.where).sort()).toEqual([...[...EXAMPLES, ...Object.keys(TEST_ENVIRONMENTS)].map((e) => `${e}/collector`), 'otelcol-sampling/collector-sampler'].sort());
   });
 
   it('the configs cover every variant: teams with and without the debug exporter, the debug exporter alone, neither', () => {

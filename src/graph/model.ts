@@ -2,7 +2,7 @@ import type { HelmUnit, K8sObject, KustomizeUnit, Unit } from '../components/typ
 import { isPlainObject } from '../load/merge.js';
 import type { Environment } from '../model.js';
 import { unitsFor } from '../resolve/units.js';
-import { deriveNames, TENANT_HEADER } from '../components/names.js';
+import { deriveNames, PORTS, TENANT_HEADER } from '../components/names.js';
 
 /**
  * The trace path of one environment as a graph: sources (mesh, edge, instrumented apps) -> collector (and its
@@ -157,15 +157,39 @@ export function traceGraph(env: Environment): TraceGraph {
       ],
       cluster: 'collector',
     });
-    const exporters = (get(config, 'exporters') as Record<string, Record<string, unknown>>) ?? {};
+    // With tail sampling (spec.sampling.mode tail) tier 1 balances by trace id into tier 2, which computes the
+    // metrics from every span, samples, and routes to the tenants (components/collector/sampling.ts).
+    const samplerUnit = kustomize((u) => u.id === 'collector-sampler')[0];
+    const sampler = object(samplerUnit, 'OpenTelemetryCollector');
+    let router = { id: 'collector', config };
+    if (sampler && samplerUnit) {
+      const sconfig = get(sampler, 'spec', 'config') as Record<string, unknown>;
+      const policies = (get(sconfig, 'processors', 'tail_sampling', 'policies') as Array<{ name?: string }> | undefined) ?? [];
+      const id = node({
+        id: 'collector_sampler',
+        title: `OpenTelemetryCollector ${sampler.metadata.name}`,
+        lines: [`${sampler.metadata.name}-collector-headless.${samplerUnit.namespace}`, `${str(get(sampler, 'spec', 'mode'))} ×${String(get(sampler, 'spec', 'replicas'))}`, `tail_sampling: ${policies.map((x) => x.name).join(', ')}`],
+        cluster: 'collector',
+      });
+      const lb = Object.values((get(config, 'exporters') as Record<string, Record<string, unknown>>) ?? {}).find((e) => isPlainObject(e) && 'routing_key' in e);
+      edges.push({ from: 'collector', to: id, lines: [`load balancing by ${str(lb?.routing_key)}`, `OTLP gRPC :${PORTS.otlpGrpc}`] });
+      for (const [exName, ex] of Object.entries((get(sconfig, 'exporters') as Record<string, Record<string, unknown>>) ?? {})) {
+        if (!/^prometheus_?remote_?write/.test(exName) || !ex?.endpoint) continue;
+        const p = endpoint(str(ex.endpoint));
+        const prom = node({ id: 'prometheus', title: 'Prometheus', lines: [`${p.host.replace(`.svc.${names.clusterDomain}`, '')}:${p.port}`, env.spec.prometheus.mode === 'deploy' ? 'kube-prometheus-stack (rendered)' : 'external'], cluster: 'metrics' });
+        edges.push({ from: id, to: prom, lines: [`remote write :${p.port}`, 'service graph, span metrics (every span, before sampling)'] });
+      }
+      router = { id, config: sconfig };
+    }
+    const exporters = (get(router.config, 'exporters') as Record<string, Record<string, unknown>>) ?? {};
     const toTempo = (from: string, exporterName: string) => {
       const ex = exporters[exporterName];
       if (!ex?.endpoint) return;
       const tenant = get(ex, 'headers', TENANT_HEADER.toLowerCase());
       edges.push({ from, to: target(str(ex.endpoint)), lines: [`OTLP gRPC :${portOf(str(ex.endpoint))}`, ...(tenant ? [`${TENANT_HEADER}: ${tenant}`] : [])] });
     };
-    const routing = get(config, 'connectors', 'routing') as { default_pipelines?: string[]; table?: Array<{ condition: string; context?: string; pipelines: string[] }> } | undefined;
-    const pipelines = (get(config, 'service', 'pipelines') as Record<string, { exporters?: string[] }>) ?? {};
+    const routing = get(router.config, 'connectors', 'routing') as { default_pipelines?: string[]; table?: Array<{ condition: string; context?: string; pipelines: string[] }> } | undefined;
+    const pipelines = (get(router.config, 'service', 'pipelines') as Record<string, { exporters?: string[] }>) ?? {};
     if (routing && names.tenancy) {
       for (const t of names.tenancy.tenants) {
         const mine = (routing.table ?? []).filter((r) => r.pipelines.includes(t.pipeline));
@@ -174,11 +198,11 @@ export function traceGraph(env: Environment): TraceGraph {
         const proxied = mine.some((r) => r.context === 'span');
         const isDefault = routing.default_pipelines?.includes(t.pipeline);
         const id = node({ id: `tenant_${safeId(t.id)}`, title: `tenant ${t.id}`, lines: [`pipeline ${t.pipeline}`], cluster: 'collector' });
-        edges.push({ from: 'collector', to: id, lines: [isDefault ? 'routing: every other namespace' : `routing: namespace ${rows.join(', ')}`, ...(proxied ? ['and proxy spans to them'] : [])] });
+        edges.push({ from: router.id, to: id, lines: [isDefault ? 'routing: every other namespace' : `routing: namespace ${rows.join(', ')}`, ...(proxied ? ['and proxy spans to them'] : [])] });
         for (const ex of pipelines[t.pipeline]?.exporters ?? []) toTempo(id, ex);
       }
     } else {
-      for (const ex of pipelines.traces?.exporters ?? []) toTempo('collector', ex);
+      for (const ex of (sampler ? pipelines['traces/sampled'] : pipelines.traces)?.exporters ?? []) toTempo(router.id, ex);
     }
   }
 
@@ -194,12 +218,15 @@ export function traceGraph(env: Environment): TraceGraph {
     edges.push({ from: 'tempo_distributor', to: 'tempo_query_frontend', lines: [`ingesters → ${storage.backend} ${bucket ?? ''}`.trim(), `retention ${t.retention}`] });
     const rw = get(tempoUnit.values, 'metricsGenerator', 'config', 'storage', 'remote_write') as Array<{ url: string }> | undefined;
     if (get(tempoUnit.values, 'metricsGenerator', 'enabled') === true && rw?.length) {
-      node({ id: 'tempo_metrics_generator', title: 'Tempo metrics-generator', lines: [t.metricsGenerator.processors.join(', ')], cluster: 'tempo' });
+      // with tail sampling the collector's tier 2 computes service graphs and span metrics; the generator leaves them out
+      const tail = kustomize((u) => u.id === 'collector-sampler').length > 0;
+      const processors = tail ? t.metricsGenerator.processors.filter((p) => p !== 'service-graphs' && p !== 'span-metrics') : t.metricsGenerator.processors;
+      node({ id: 'tempo_metrics_generator', title: 'Tempo metrics-generator', lines: [processors.join(', ') || 'no processors (the collector computes the metrics)'], cluster: 'tempo' });
       edges.push({ from: 'tempo_distributor', to: 'tempo_metrics_generator', lines: ['spans'] });
       for (const w of rw) {
         const p = endpoint(w.url);
         const id = node({ id: 'prometheus', title: 'Prometheus', lines: [`${p.host.replace(`.svc.${names.clusterDomain}`, '')}:${p.port}`, env.spec.prometheus.mode === 'deploy' ? 'kube-prometheus-stack (rendered)' : 'external'], cluster: 'metrics' });
-        edges.push({ from: 'tempo_metrics_generator', to: id, lines: [`remote write :${p.port}`, 'service graph, span metrics'] });
+        edges.push({ from: 'tempo_metrics_generator', to: id, lines: [`remote write :${p.port}`, tail ? processors.join(', ') || 'no metrics' : 'service graph, span metrics'] });
       }
     }
   }

@@ -146,7 +146,7 @@ export const collector = defineComponent({
     // receiving and k8s_attributes (it sees the sending pod's connection) and balances by trace id.
     const sampling = tailSamplingOn(env);
     const tempoExporters = Object.fromEntries(Object.entries(exporters).filter(([id]) => id !== 'debug'));
-    const tier1Exporters: Record<string, unknown> = sampling ? { loadbalancing: loadBalancingExporter(env), ...(c.debugExporter ? { debug: exporters.debug } : {}) } : exporters;
+    const tier1Exporters: Record<string, unknown> = sampling ? { load_balancing: loadBalancingExporter(env), ...(c.debugExporter ? { debug: exporters.debug } : {}) } : exporters;
     const tier1Processors = tenancy ? ['memory_limiter', ...Object.keys(tenancy.processors), 'batch'] : ['memory_limiter', 'batch']; // memory_limiter must come first
     const object: K8sObject = {
       apiVersion: 'opentelemetry.io/v1beta1',

@@ -22,11 +22,11 @@ const operatorService = (collector: string) => `${collector}-collector`;
 
 /** Pipelines of tier 2 (the data-flow tests and the behaviour rules read them by these names). */
 export const SAMPLING_PIPELINES = {
-  /** receivers [otlp] -> exporters [spanmetrics, servicegraph]: every span, unsampled. */
+  /** receivers [otlp] -> exporters [span_metrics, service_graph]: every span, unsampled. */
   metricsFromSpans: 'traces/metrics',
   /** receivers [otlp] -> tail_sampling -> the tenants. */
   sampled: 'traces/sampled',
-  /** receivers [spanmetrics, servicegraph] -> prometheusremotewrite. */
+  /** receivers [span_metrics, service_graph] -> prometheus_remote_write. */
   metrics: 'metrics',
 } as const;
 
@@ -149,6 +149,11 @@ export function tailSamplingPolicies(env: Environment): Array<Record<string, unk
  */
 export const SPANMETRICS_NAMESPACE = 'traces.spanmetrics';
 
+/**
+ * Component type names: load_balancing, span_metrics, service_graph and prometheus_remote_write are the types'
+ * names in collector 0.158; loadbalancing, spanmetrics, servicegraph and prometheusremotewrite are deprecated
+ * aliases (opentelemetry-collector-contrib v0.158.0 metadata.yaml type / deprecated_type of each module).
+ */
 /** Tier 2: the trace-aware tier that computes the metrics from every span, then samples and routes to the tenants. */
 export function samplerObject(
   env: Environment,
@@ -184,24 +189,24 @@ export function samplerObject(
           batch: { send_batch_size: c.batch.sendBatchSize, timeout: c.batch.timeout },
         },
         connectors: {
-          spanmetrics: { namespace: SPANMETRICS_NAMESPACE, histogram: { unit: 's' } },
-          servicegraph: { store: { ttl: pairTtl, max_items: 10000 } },
+          span_metrics: { namespace: SPANMETRICS_NAMESPACE, histogram: { unit: 's' } },
+          service_graph: { store: { ttl: pairTtl, max_items: 10000 } },
           ...(tenancy ? tenancy.connectors : {}),
         },
         exporters: {
           ...tempoExporters,
-          prometheusremotewrite: { endpoint: names.prometheusRemoteWriteUrl },
+          prometheus_remote_write: { endpoint: names.prometheusRemoteWriteUrl },
         },
         service: {
           pipelines: {
-            [SAMPLING_PIPELINES.metricsFromSpans]: { receivers: ['otlp'], processors: ['memory_limiter'], exporters: ['spanmetrics', 'servicegraph'] },
+            [SAMPLING_PIPELINES.metricsFromSpans]: { receivers: ['otlp'], processors: ['memory_limiter'], exporters: ['span_metrics', 'service_graph'] },
             [SAMPLING_PIPELINES.sampled]: {
               receivers: ['otlp'],
               processors: ['memory_limiter', 'tail_sampling', 'batch'],
               exporters: tenantRouting ? ['routing'] : Object.keys(tempoExporters),
             },
             ...(tenancy ? tenancy.pipelines : {}),
-            [SAMPLING_PIPELINES.metrics]: { receivers: ['spanmetrics', 'servicegraph'], processors: ['memory_limiter', 'batch'], exporters: ['prometheusremotewrite'] },
+            [SAMPLING_PIPELINES.metrics]: { receivers: ['span_metrics', 'service_graph'], processors: ['memory_limiter', 'batch'], exporters: ['prometheus_remote_write'] },
           },
         },
       },

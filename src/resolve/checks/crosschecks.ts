@@ -183,7 +183,11 @@ export function crossCheck(loaded: LoadedEnvironment, r: Resolved, options: Cros
 
   // The metrics generator and Grafana's Prometheus datasource need a Prometheus URL.
   if (s.prometheus.mode === 'external' && !s.prometheus.url) {
-    const users = [s.tempo.enabled && s.tempo.metricsGenerator.enabled ? "Tempo's metrics generator (remote write)" : '', s.grafana.enabled ? "Grafana's service map" : ''].filter(Boolean);
+    const users = [
+      s.tempo.enabled && s.tempo.metricsGenerator.enabled ? "Tempo's metrics generator (remote write)" : '',
+      s.collector.enabled && s.sampling.mode === 'tail' ? "the sampling collector's span metrics and service graph (remote write)" : '',
+      s.grafana.enabled ? "Grafana's service map" : '',
+    ].filter(Boolean);
     if (users.length) {
       at(ptr('spec', 'prometheus'), 'prometheus-url', `${users.join(' and ')} need a Prometheus, but spec.prometheus.url is not set (mode external)`, 'Set: spec.prometheus.url: http://prometheus-operated.monitoring.svc:9090  (or spec.prometheus.mode: deploy)');
     }

@@ -27,7 +27,7 @@ export function feederOf(ctx: RuleContext, target: K8sObject, namespace: string)
     for (const c of u.objects.filter((o) => o.kind === 'OpenTelemetryCollector')) {
       const config = obj(obj(c.spec).config);
       for (const [id, e] of Object.entries(obj(config.exporters))) {
-        if (!/^loadbalancing(\/.*)?$/.test(id)) continue;
+        if (!/^load_?balancing(\/.*)?$/.test(id)) continue;
         const resolver = obj(obj(e).resolver);
         const host = String(obj(resolver.k8s).service ?? obj(resolver.dns).hostname ?? '');
         const [name, ns] = host.split('.');

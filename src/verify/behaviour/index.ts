@@ -11,6 +11,7 @@ import { tempoReachable, tenantIsolation } from './access.js';
 import { ambientWaypoint, gatewayAccessLog, meshModeMixed, telemetryTargets } from './ambient.js';
 import { tempo3Kafka, tempoWritePath } from './tempo3.js';
 import { remoteWriteReceiver } from './metrics.js';
+import { SAMPLING_RULES } from './sampling.js';
 
 /**
  * What tracestack proves about a stack before writing it: each rule encodes one behaviour of the program that
@@ -36,6 +37,7 @@ export const BEHAVIOUR_RULES: readonly BehaviourRule[] = [
   tempo3Kafka,
   tempoWritePath,
   remoteWriteReceiver,
+  ...SAMPLING_RULES,
 ];
 
 export interface BehaviourInput {
