@@ -99,6 +99,27 @@ spec:
     teams:
       payments: { baselinePercent: 25 }
 `,
+  // tail sampling without teams: tier 2 exports straight to Tempo (no routing), remote write to a rendered Prometheus
+  'otelcol-sampling-plain': `apiVersion: tracestack.dev/v1alpha1
+kind: Environment
+metadata:
+  name: otelcol-sampling-plain
+spec:
+  istio:
+    samplingPercentage: 100
+  instrumentation:
+    sampler: { type: always_on }
+  prometheus:
+    mode: deploy
+  tempo:
+    storage:
+      backend: s3
+      credentialsSecret: { name: tempo-s3 }
+      s3: { bucket: traces, endpoint: "s3.example.com" }
+  sampling:
+    mode: tail
+    policies: { errors: false, dropHealthChecks: false }
+`,
 };
 /** Every example environment of the repository (environments/<name>.yaml; _defaults.yaml and other _ files are not). */
 const EXAMPLES = readdirSync(join(REPO, 'environments'))
@@ -167,7 +188,7 @@ function renderAll(): Rendered[] {
 
 describe('a real collector (otelcol 0.158 validate) accepts every rendered collector config', () => {
   it('renders one collector per environment, examples and test environments alike, in its collector overlay', () => {
-    expect(configs().map((r) => r.where).sort()).toEqual([...[...EXAMPLES, ...Object.keys(TEST_ENVIRONMENTS)].map((e) => `${e}/collector`), 'otelcol-sampling/collector-sampler'].sort());
+    expect(configs().map((r) => r.where).sort()).toEqual([...[...EXAMPLES, ...Object.keys(TEST_ENVIRONMENTS)].map((e) => `${e}/collector`), 'otelcol-sampling/collector-sampler', 'otelcol-sampling-plain/collector-sampler'].sort());
   });
 
   it('the configs cover every variant: teams with and without the debug exporter, the debug exporter alone, neither', () => {
