@@ -318,17 +318,18 @@ describe('behaviour verifier', () => {
       expect(findings(broken, 'tempo-write-path').map((f) => f.message)).toEqual(['the collectors write to tempo and tempo3 at once: during a migration exactly one Tempo release takes the traffic']);
     });
     it('collectors on a port the distributor does not listen on', () => {
+      // tempo3-demo samples: tier 2 (collector-sampler) writes to Tempo, one exporter per tenant
       const broken = withUnits(example('tempo3-demo'), (units) => {
-        const c = unit<KustomizeUnit>(units, 'collector').objects.find((o) => o.kind === 'OpenTelemetryCollector') as any;
-        c.spec.config.exporters.otlp_grpc.endpoint = 'tempo3-distributor.tempo.svc.cluster.local:4318';
+        const c = unit<KustomizeUnit>(units, 'collector-sampler').objects.find((o) => o.kind === 'OpenTelemetryCollector') as any;
+        c.spec.config.exporters['otlp_grpc/platform'].endpoint = 'tempo3-distributor.tempo.svc.cluster.local:4318';
         return units;
       });
       expect(findings(broken, 'tempo-write-path')[0].message).toMatch(/exports to tempo3-distributor.tempo.svc.cluster.local:4318, which is no rendered Tempo distributor's OTLP gRPC port \(tempo3-distributor.tempo.svc.cluster.local:4317\)/);
     });
     it('after done, collectors still sending to the removed 2.x release', () => {
       const broken = withUnits(example('tempo3-demo'), (units) => {
-        const c = unit<KustomizeUnit>(units, 'collector').objects.find((o) => o.kind === 'OpenTelemetryCollector') as any;
-        c.spec.config.exporters.otlp_grpc.endpoint = 'tempo-distributor.tempo.svc.cluster.local:4317';
+        const c = unit<KustomizeUnit>(units, 'collector-sampler').objects.find((o) => o.kind === 'OpenTelemetryCollector') as any;
+        c.spec.config.exporters['otlp_grpc/platform'].endpoint = 'tempo-distributor.tempo.svc.cluster.local:4317';
         return units;
       });
       expect(findings(broken, 'tempo-write-path')).toHaveLength(1);

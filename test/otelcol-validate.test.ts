@@ -188,7 +188,7 @@ function renderAll(): Rendered[] {
 
 describe('a real collector (otelcol 0.158 validate) accepts every rendered collector config', () => {
   it('renders one collector per environment, examples and test environments alike, in its collector overlay', () => {
-    expect(configs().map((r) => r.where).sort()).toEqual([...[...EXAMPLES, ...Object.keys(TEST_ENVIRONMENTS)].map((e) => `${e}/collector`), 'otelcol-sampling/collector-sampler', 'otelcol-sampling-plain/collector-sampler'].sort());
+    expect(configs().map((r) => r.where).sort()).toEqual([...[...EXAMPLES, ...Object.keys(TEST_ENVIRONMENTS)].map((e) => `${e}/collector`), 'otelcol-sampling/collector-sampler', 'otelcol-sampling-plain/collector-sampler', 'tempo3-demo/collector-sampler'].sort());
   });
 
   it('the configs cover every variant: teams with and without the debug exporter, the debug exporter alone, neither', () => {

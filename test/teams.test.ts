@@ -357,6 +357,10 @@ describe('turning teams off', () => {
     const other = join(dir, 'environments', 'ambient-demo.yaml');
     const otherText = readFileSync(other, 'utf8');
     writeFileSync(other, otherText.slice(0, otherText.indexOf('  teams:\n')) + otherText.slice(otherText.indexOf('  grafana:\n')));
+    // tempo3-demo's teams too, with the per-team sampling baseline that names one of them
+    const t3 = join(dir, 'environments', 'tempo3-demo.yaml');
+    const t3Text = readFileSync(t3, 'utf8').replace('    teams:\n      payments:\n        baselinePercent: 25\n', '');
+    writeFileSync(t3, t3Text.slice(0, t3Text.indexOf('\n  teams:\n') + 1));
     const before = listFiles(join(dir, 'out'));
     const r = runCli(dir, ['generate']);
     expect(r.code, r.err).toBe(0);
