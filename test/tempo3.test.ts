@@ -34,11 +34,11 @@ const overrideBlocks = (values: Obj): Array<[string, Obj]> => [['defaults', valu
 
 const TEAM = '\n  teams:\n    - name: shop\n      namespaces: [shop]\n      languages: [java]\n      retention: 14d\n      grafanaOrgId: 1\n';
 
-/** The migration example with a team (a tenant with its own overrides block), moved to a phase (earlier phases recorded, as the runbook says). */
+/** The migration example with a team (a tenant with its own overrides block), moved to a phase (in memory: no record of earlier phases is read). */
 function atPhase(phase: 'parallel' | 'cutover' | 'done'): BehaviourInput {
   const dir = scratchRepo(false);
   editFile(join(dir, 'environments/tempo3-migration.yaml'), /\n?$/, TEAM);
-  if (phase !== 'parallel') editFile(join(dir, 'environments/tempo3-migration.yaml'), 'phase: parallel', phase === 'cutover' ? 'phase: cutover\n      completed: [parallel]' : 'phase: done\n      completed: [parallel, cutover]');
+  if (phase !== 'parallel') editFile(join(dir, 'environments/tempo3-migration.yaml'), 'phase: parallel', `phase: ${phase}`);
   if (phase === 'done') editFile(join(dir, 'environments/tempo3-migration.yaml'), /\n    replicas:\n      ingester: 3/, '');
   const r = inputsOf(dir);
   expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -173,11 +173,91 @@ describe('Tempo 3 refusals (file:line:col and a fix-it)', () => {
   it('a processor Tempo 3 removed', () => {
     refused('tempo3-demo', [['    replicas:\n      distributor: 2', '    metricsGenerator:\n      processors: [service-graphs, local-blocks]\n    replicas:\n      distributor: 2']], 'tempo3-removed-processor', /local-blocks processor is removed/, 'local-blocks');
   });
-  it('skipping a migration phase', () => {
-    refused('tempo3-migration', [['phase: parallel', 'phase: done']], 'tempo-migration', /skips parallel and cutover/, 'phase: done');
-    refused('tempo3-migration', [['phase: parallel', 'phase: done\n      completed: [parallel]']], 'tempo-migration', /skips cutover/, 'phase: done');
-  });
   it('a migration on Tempo 2', () => {
     refused('tempo3-migration', [['version: "3"', 'version: "2"']], 'tempo-migration', /spec.tempo.version is 2/, 'migration:');
+  });
+});
+
+/**
+ * The phase order is checked against the record of the last generate: the tempo-migration label of the tempo3 release
+ * in out/<env>/helmfile.yaml (a tempo release alone: Tempo 2). Each case runs the CLI on a temp copy of the examples
+ * with their committed out/.
+ */
+describe('Tempo 3 migration phases, against what out/ records', () => {
+  const file = (dir: string, env: string) => join(dir, 'environments', `${env}.yaml`);
+  // every environment (generate --env X answers "no environment named X" when X does not validate)
+  const gen = (dir: string, _env: string) => runCli(dir, ['generate', '--format', 'json']);
+  const ok = (dir: string, env: string) => {
+    const r = gen(dir, env);
+    expect(r.code, r.err + r.out).toBe(0);
+  };
+  /** generate refuses with tempo-migration at the line holding atText, with a fix-it, and leaves out/ as it was. */
+  const refusedAt = (dir: string, env: string, message: RegExp, atText: string, fix: RegExp) => {
+    const before = readFileSync(join(dir, 'out', env, 'helmfile.yaml'), 'utf8');
+    const r = gen(dir, env);
+    expect(r.code, r.err + r.out).toBe(1);
+    const d = (JSON.parse(r.out).diagnostics as Obj[]).find((x) => x.code === 'tempo-migration');
+    expect(d, r.out).toBeDefined();
+    expect(d!.message).toMatch(message);
+    expect(d!.file).toContain(`environments/${env}.yaml`);
+    expect(d!.line).toBe(readFileSync(file(dir, env), 'utf8').split('\n').findIndex((l) => l.includes(atText)) + 1);
+    expect(d!.column).toBeGreaterThan(0);
+    expect(d!.suggestion).toMatch(fix);
+    expect(readFileSync(join(dir, 'out', env, 'helmfile.yaml'), 'utf8')).toBe(before);
+  };
+  const toPhase = (dir: string, from: string, to: string) => editFile(file(dir, 'tempo3-migration'), `phase: ${from}`, `phase: ${to}`);
+  const dropIngesters = (dir: string) => editFile(file(dir, 'tempo3-migration'), /\n    replicas:\n      ingester: 3/, '');
+
+  it('the committed example records its phase on the tempo3 release', () => {
+    expect(readFileSync(join(REPO, 'out/tempo3-migration/helmfile.yaml'), 'utf8')).toMatch(/- name: tempo3\n(?:    .*\n)*?    labels:\n      component: tempo3\n      tier: platform\n      tempo-migration: parallel\n/);
+  });
+
+  it('parallel -> done skips cutover: refused at spec.tempo.migration.phase', () => {
+    const dir = scratchRepo();
+    toPhase(dir, 'parallel', 'done');
+    dropIngesters(dir);
+    refusedAt(dir, 'tempo3-migration', /migration phase done skips cutover: out\/tempo3-migration\/helmfile.yaml was generated at migration phase parallel/, 'phase: done', /phase: cutover/);
+  });
+
+  it('Tempo 2 -> cutover skips parallel; Tempo 2 -> Tempo 3 without a migration skips both (refused at spec.tempo.version)', () => {
+    const dir = scratchRepo();
+    const kafka = '\n    kafka:\n      mode: strimzi\n';
+    editFile(file(dir, 'dev'), '    retention: 24h', `    version: "3"\n    migration:\n      phase: cutover\n    retention: 24h${kafka.replace(/\n$/, '')}`);
+    refusedAt(dir, 'dev', /migration phase cutover skips parallel: out\/dev\/helmfile.yaml was generated at Tempo 2/, 'phase: cutover', /phase: parallel/);
+    editFile(file(dir, 'dev'), '    migration:\n      phase: cutover\n', '');
+    editFile(file(dir, 'dev'), /\n    replicas:\n      ingester: 1/, '');
+    refusedAt(dir, 'dev', /Tempo 3 \(no migration\) skips parallel and cutover/, 'version: "3"', /migration: \{ phase: parallel \}/);
+  });
+
+  it('one phase at a time is accepted (parallel -> cutover -> parallel rollback -> cutover -> done), then going back after done is refused', () => {
+    const dir = scratchRepo();
+    toPhase(dir, 'parallel', 'cutover');
+    ok(dir, 'tempo3-migration');
+    expect(readFileSync(join(dir, 'out/tempo3-migration/helmfile.yaml'), 'utf8')).toContain('tempo-migration: cutover');
+    toPhase(dir, 'cutover', 'parallel'); // a rollback while 2.x still runs and holds every trace
+    ok(dir, 'tempo3-migration');
+    toPhase(dir, 'parallel', 'cutover');
+    ok(dir, 'tempo3-migration');
+    toPhase(dir, 'cutover', 'done');
+    dropIngesters(dir);
+    ok(dir, 'tempo3-migration');
+    expect(readFileSync(join(dir, 'out/tempo3-migration/helmfile.yaml'), 'utf8')).not.toMatch(/- name: tempo\n/);
+    toPhase(dir, 'done', 'cutover');
+    refusedAt(dir, 'tempo3-migration', /migration phase cutover goes back from migration phase done .*no downgrade/, 'phase: cutover', /phase: done/);
+    toPhase(dir, 'cutover', 'done');
+    editFile(file(dir, 'tempo3-migration'), 'version: "3"', 'version: "2"');
+    editFile(file(dir, 'tempo3-migration'), /\n    migration:\n      phase: done/, '');
+    editFile(file(dir, 'tempo3-migration'), /\n    kafka:\n      mode: strimzi\n      partitions: 1/, '');
+    refusedAt(dir, 'tempo3-migration', /Tempo 2 \(no migration\) goes back from migration phase done/, 'version: "2"', /version: "3"/);
+    // done and Tempo 3 without a migration are the same step: the block may go once the migration is over
+    editFile(file(dir, 'tempo3-migration'), 'version: "2"', 'version: "3"\n    kafka:\n      mode: strimzi');
+    ok(dir, 'tempo3-migration');
+  });
+
+  it('without a record (never generated into this out/) there is nothing to compare with', () => {
+    const dir = scratchRepo(false);
+    toPhase(dir, 'parallel', 'done');
+    dropIngesters(dir);
+    ok(dir, 'tempo3-migration');
   });
 });
