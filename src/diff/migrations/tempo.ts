@@ -1,0 +1,88 @@
+// The Tempo 2 -> 3 migration in a change summary: when a spec change moves an environment from one phase to another,
+// what the rendered change does and what to verify (by hand, on the cluster) before the next phase. Pure: spec
+// changes in, lines out. The steps and metrics follow grafana/tempo v3.0.3
+// docs/sources/tempo/set-up-for-tracing/setup-tempo/migrate-to-3.md and the README runbook "Migrating from Tempo 2".
+import type { TempoState } from '../../components/tempo/index.js';
+import type { SpecChange } from '../spec.js';
+
+const value = (json: string | undefined) => (json === undefined ? undefined : (JSON.parse(json) as unknown));
+
+/** The state before and after, from the spec changes of one environment; undefined when neither version nor phase changed. */
+export function tempoTransition(spec: SpecChange[], env: string): { from: TempoState; to: TempoState } | undefined {
+  const mine = spec.filter((s) => s.env === env);
+  const version = mine.find((s) => s.path === 'spec.tempo.version');
+  const phase = mine.find((s) => s.path === 'spec.tempo.migration.phase');
+  if (!version && !phase) return undefined;
+  if (mine.some((s) => s.path === 'spec.tempo.enabled')) return undefined;
+  const state = (v: unknown, p: unknown): TempoState => (v === '2' ? '2' : ((p as TempoState | undefined) ?? '3'));
+  // a phase is set on version 3 only: an unchanged version beside a changed phase is 3 on both sides
+  const from = state(version ? value(version.old) : '3', value(phase?.old));
+  const to = state(version ? value(version.new) : '3', value(phase?.new));
+  return from === to ? undefined : { from, to };
+}
+
+const STEPS: Record<string, { changes: string[]; verify: string[] }> = {
+  '2>parallel': {
+    changes: [
+      'Adds the `tempo3` release (tempo-distributed 3.3.0) on the same bucket, with `compaction_disabled: true` in its defaults and in every per-tenant block: 2.x keeps compacting, alone.',
+      'Adds Kafka for it (Strimzi operator, then Kafka, KafkaNodePool, KafkaTopic), or points it at the external Kafka.',
+      'The 2.x release, the collectors and Grafana are unchanged: traces still go to 2.x.',
+    ],
+    verify: [
+      'Argo CD: the Kafka and KafkaTopic are Healthy (Ready), every tempo3 pod is running.',
+      '`tempo_live_store_ready` is 1 on every live-store; block-builder fetch errors stay at about 0.',
+      'A trace id written through 2.x is found through `tempo3-query-frontend:3200/api/traces/<id>` (3.x reads the shared bucket).',
+    ],
+  },
+  'parallel>cutover': {
+    changes: [
+      'The collectors export to `tempo3-distributor:4317` and Grafana\'s Tempo datasources read `tempo3-query-frontend`.',
+      '2.x still runs (its ingesters flush what they hold) and still compacts; tempo3 still does not.',
+    ],
+    verify: [
+      '`tempo_distributor_kafka_write_bytes_total` rises on tempo3; the 2.x distributors receive nothing.',
+      'The 2.x ingesters are drained: `tempo_ingester_live_traces` is 0 and their last blocks are flushed to the bucket.',
+      'New traces and traces from before the cutover are both found in Grafana (through tempo3).',
+    ],
+  },
+  'cutover>done': {
+    changes: [
+      'Removes the 2.x release (its Argo CD Application is pruned: sync with prune if automated prune is off) and its values file.',
+      'tempo3 compacts the bucket: `compaction_disabled` is gone from its defaults and per-tenant blocks.',
+      'There is no downgrade from here: generate refuses to go back to an earlier phase.',
+    ],
+    verify: [
+      'No 2.x pods are left in the Tempo namespace; keep the bucket (3.x reads the blocks 2.x wrote).',
+      'The backend-scheduler hands out compaction jobs and the backend-workers complete them; old blocks leave the bucket after the retention.',
+      'Then `spec.tempo.migration` may be removed: Tempo 3 without a migration renders the same.',
+    ],
+  },
+  'cutover>parallel': {
+    changes: ['Rollback: the collectors and Grafana go back to 2.x; tempo3 stays beside it, without compaction.'],
+    verify: ['Traces arrive at the 2.x distributors again; traces written through tempo3 during the cutover stay readable through `tempo3-query-frontend` only.'],
+  },
+  'parallel>2': {
+    changes: ['Abandons the migration: tempo3 and its Kafka are removed; 2.x, which received every trace, stays.'],
+    verify: ['Argo CD pruned the tempo3 and Kafka Applications; the Kafka PersistentVolumeClaims stay (deleteClaim: false) until deleted by hand.'],
+  },
+};
+
+/**
+ * Lines for a change summary: the transition, what the change does, and what to verify before the next phase.
+ * Empty when the environment's Tempo state did not change (or changed in a way with nothing to say, done -> 3).
+ */
+export function tempoMigrationSteps(spec: SpecChange[], env: string): string[] {
+  const t = tempoTransition(spec, env);
+  if (!t) return [];
+  const name = (s: TempoState) => (s === '2' ? 'Tempo 2' : s === '3' ? 'Tempo 3' : s);
+  const steps = STEPS[`${t.from}>${t.to}`];
+  if (!steps) return [];
+  const next = t.to === 'parallel' ? 'cutover' : t.to === 'cutover' ? 'done' : undefined;
+  return [
+    `Tempo migration: ${name(t.from)} -> ${name(t.to)} (README "Migrating from Tempo 2").`,
+    'What this change does:',
+    ...steps.changes.map((c) => `- ${c}`),
+    next ? `Verify before the next phase (${next}):` : 'Verify after it is rolled out:',
+    ...steps.verify.map((v) => `- [ ] ${v}`),
+  ];
+}
