@@ -117,7 +117,7 @@ export function renderMarkdown(r: DiffReport, schema: Record<string, unknown>, g
     } else if (!spec.length && env !== 'base' && env !== 'fleet') out.push('No spec field changed (the rendering itself changed, e.g. a new tracestack version).', '');
     const notes = migrationNotes(r.spec, env);
     // a heading line, then its list; a blank line after each list
-    if (notes.length) out.push(...notes.flatMap((l, i) => (l.startsWith('- ') ? [l] : [...(i ? [''] : []), `**${l}**`, ''])), '');
+    if (notes.length) out.push(...notes.flatMap((l, i) => (l.startsWith('- ') ? [l] : [...(i && notes[i - 1].startsWith('- ') ? [''] : []), `**${l}**`, ''])), '');
     const objs = r.objects.filter((o) => o.env === env);
     if (objs.length) {
       out.push('| component | added | changed | removed |', '| --- | --- | --- | --- |');
