@@ -1,7 +1,11 @@
 // The Tempo 2 -> 3 migration in a change summary: when a spec change moves an environment from one phase to another,
 // what the rendered change does and what to verify (by hand, on the cluster) before the next phase. Pure: spec
-// changes in, lines out. The steps and metrics follow grafana/tempo v3.0.3
-// docs/sources/tempo/set-up-for-tracing/setup-tempo/migrate-to-3.md and the README runbook "Migrating from Tempo 2".
+// changes in, lines out. The steps follow grafana/tempo v3.0.3 docs/sources/tempo/set-up-for-tracing/setup-tempo/
+// migrate-to-3.md and the README runbook "Migrating from Tempo 2". Metrics, as registered at the pinned versions:
+// tempo_live_store_ready (v3.0.3 modules/livestore/live_store.go), tempo_block_builder_fetch_errors_total
+// (modules/blockbuilder/blockbuilder.go), tempo_distributor_kafka_write_bytes_total (modules/distributor/distributor.go);
+// 2.x: tempo_distributor_spans_received_total (v2.10.7 modules/distributor/distributor.go), tempo_ingester_live_traces
+// (modules/ingester/instance.go).
 import type { TempoState } from '../../components/tempo/index.js';
 import type { SpecChange } from '../spec.js';
 
@@ -30,7 +34,7 @@ const STEPS: Record<string, { changes: string[]; verify: string[] }> = {
     ],
     verify: [
       'Argo CD: the Kafka and KafkaTopic are Healthy (Ready), every tempo3 pod is running.',
-      '`tempo_live_store_ready` is 1 on every live-store; block-builder fetch errors stay at about 0.',
+      '`tempo_live_store_ready` is 1 on every live-store; `tempo_block_builder_fetch_errors_total` stays flat.',
       'A trace id written through 2.x is found through `tempo3-query-frontend:3200/api/traces/<id>` (3.x reads the shared bucket).',
     ],
   },
@@ -40,7 +44,7 @@ const STEPS: Record<string, { changes: string[]; verify: string[] }> = {
       '2.x still runs (its ingesters flush what they hold) and still compacts; tempo3 still does not.',
     ],
     verify: [
-      '`tempo_distributor_kafka_write_bytes_total` rises on tempo3; the 2.x distributors receive nothing.',
+      '`tempo_distributor_kafka_write_bytes_total` rises on tempo3; `tempo_distributor_spans_received_total` of the 2.x distributors stops rising.',
       'The 2.x ingesters are drained: `tempo_ingester_live_traces` is 0 and their last blocks are flushed to the bucket.',
       'New traces and traces from before the cutover are both found in Grafana (through tempo3).',
     ],
