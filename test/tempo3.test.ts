@@ -32,12 +32,9 @@ function grafanaTempoUrls(input: BehaviourInput): string[] {
 /** Every overrides block of a Tempo release: the defaults and each per-tenant block. */
 const overrideBlocks = (values: Obj): Array<[string, Obj]> => [['defaults', values.overrides.defaults], ...Object.entries<Obj>(values.per_tenant_overrides ?? {})];
 
-const TEAM = '\n  teams:\n    - name: shop\n      namespaces: [shop]\n      languages: [java]\n      retention: 14d\n      grafanaOrgId: 1\n';
-
-/** The migration example with a team (a tenant with its own overrides block), moved to a phase (in memory: no record of earlier phases is read). */
+/** The migration example (it has a team: a tenant with its own overrides block), moved to a phase (in memory: no record of earlier phases is read). */
 function atPhase(phase: 'parallel' | 'cutover' | 'done'): BehaviourInput {
   const dir = scratchRepo(false);
-  editFile(join(dir, 'environments/tempo3-migration.yaml'), /\n?$/, TEAM);
   if (phase !== 'parallel') editFile(join(dir, 'environments/tempo3-migration.yaml'), 'phase: parallel', `phase: ${phase}`);
   if (phase === 'done') editFile(join(dir, 'environments/tempo3-migration.yaml'), /\n    replicas:\n      ingester: 3/, '');
   const r = inputsOf(dir);
@@ -93,6 +90,74 @@ describe('Tempo 3 migration, from the rendered objects', () => {
     expect((v3.values as Obj).per_tenant_overrides.shop.ingestion.rate_limit_bytes).toBe(30_000_000); // Tempo 3 built-in
     expect(new Set(collectorEndpoints(e))).toEqual(new Set(['tempo3-distributor.tempo.svc.cluster.local:4317']));
     expect(e.units.find((u) => u.needs.includes('tempo'))).toBeUndefined();
+    expect(verifyBehaviour(e)).toEqual([]);
+  });
+});
+
+/** Exporters of the collector by tenant (the x-scope-orgid header each one sends). */
+function exportersByTenant(input: BehaviourInput): Map<string, string[]> {
+  const col = kust(input.units, 'collector')!.objects.find((o) => o.kind === 'OpenTelemetryCollector') as Obj;
+  const out = new Map<string, string[]>();
+  for (const e of Object.values(col.spec.config.exporters as Obj).filter(Boolean) as Obj[]) {
+    const tenant = e.headers?.['x-scope-orgid'] ?? '(none)';
+    out.set(tenant, [...(out.get(tenant) ?? []), e.endpoint]);
+  }
+  return out;
+}
+
+describe('the committed migration example with a team (phase parallel), from the rendered objects', () => {
+  const e = envIn(REPO, 'tempo3-migration');
+  const v2 = helm(e.units, 'tempo')!.values as Obj;
+  const v3 = helm(e.units, 'tempo3')!.values as Obj;
+
+  it('the team is a tenant of both releases: multitenancy on, a complete overrides block with its retention in each (each in its own Tempo major format and defaults)', () => {
+    expect(e.env.spec.tempo.migration?.phase).toBe('parallel');
+    expect(e.env.spec.teams.map((t) => t.name)).toEqual(['shop']);
+    for (const v of [v2, v3]) {
+      expect(v.multitenancyEnabled).toBe(true);
+      expect(Object.keys(v.per_tenant_overrides)).toEqual(['shop']);
+      expect(v.per_tenant_overrides.shop.compaction.block_retention).toBe('336h');
+      expect(v.per_tenant_overrides.shop.metrics_generator.processors).toEqual(v.overrides.defaults.metrics_generator.processors);
+    }
+    expect(v2.per_tenant_overrides.shop.ingestion.rate_limit_bytes).toBe(15_000_000); // Tempo 2.10 built-in
+    expect(v3.per_tenant_overrides.shop.ingestion.rate_limit_bytes).toBe(30_000_000); // Tempo 3.0 built-in
+    expect(v2.per_tenant_overrides.shop.read.max_condition_groups_per_tag_query).toBeUndefined();
+  });
+
+  it("compaction is disabled in Tempo 3 for the defaults and every tenant block, the team's included, and left on in 2.x (its compactor alone compacts the shared bucket)", () => {
+    const tenants = [...exportersByTenant(e).keys()];
+    expect(tenants.sort()).toEqual(['platform', 'shop']);
+    // the platform tenant has no block of its own: the defaults apply to it, so they carry the switch too
+    expect(v3.overrides.defaults.compaction.compaction_disabled).toBe(true);
+    for (const t of tenants) if (v3.per_tenant_overrides[t]) expect(v3.per_tenant_overrides[t].compaction.compaction_disabled, t).toBe(true);
+    expect(v3.per_tenant_overrides.shop.compaction.compaction_disabled).toBe(true);
+    expect(v2.overrides.defaults.compaction.compaction_disabled).toBeUndefined();
+    expect(v2.per_tenant_overrides.shop.compaction.compaction_disabled).toBeUndefined();
+    expect(v2.compactor.replicas).toBeGreaterThan(0);
+    expect(v3.storage.trace).toEqual(v2.storage.trace);
+  });
+
+  it("each tenant's spans go to exactly one release (2.x), with its own tenant header; the team's namespaces route to the team's exporter", () => {
+    const byTenant = exportersByTenant(e);
+    for (const [tenant, endpoints] of byTenant) expect(new Set(endpoints), tenant).toEqual(new Set(['tempo-distributor.tempo.svc.cluster.local:4317']));
+    expect(byTenant.get('(none)')).toBeUndefined();
+    const col = kust(e.units, 'collector')!.objects.find((o) => o.kind === 'OpenTelemetryCollector') as Obj;
+    const routes = (col.spec.config.connectors.routing.table as Obj[]).map((r) => [r.condition, r.pipelines]);
+    expect(routes).toEqual([
+      ['attributes["k8s.namespace.name"] == "shop"', ['traces/shop']],
+      ['attributes["k8s.namespace.name"] == "shop-web"', ['traces/shop']],
+    ]);
+    expect(col.spec.config.service.pipelines['traces/shop'].exporters).toEqual(['otlp_grpc/shop']);
+  });
+
+  it('Grafana has a Tempo datasource per tenant, the team its own, each asking its tenant of the release the collectors write to', () => {
+    const g = helm(e.units, 'grafana')!.values as Obj;
+    const tempoDs = (Object.values(g.datasources as Obj).flatMap((f: Obj) => f.datasources) as Obj[]).filter((d) => d.type === 'tempo');
+    expect(tempoDs.map((d) => [d.name, d.jsonData.httpHeaderName1, d.secureJsonData.httpHeaderValue1])).toEqual([
+      ['Tempo', 'X-Scope-OrgID', 'platform'],
+      ['Tempo (shop)', 'X-Scope-OrgID', 'shop'],
+    ]);
+    for (const d of tempoDs) expect(d.url).toBe('http://tempo-query-frontend.tempo.svc.cluster.local:3200');
     expect(verifyBehaviour(e)).toEqual([]);
   });
 });
