@@ -6,6 +6,9 @@ import { readInputs } from '../src/cli/io.js';
 import { behaviourInputs } from '../src/pipeline.js';
 import { verifyBehaviour, type BehaviourInput } from '../src/verify/behaviour/index.js';
 import { editFile, REPO, runCli, scratchRepo } from './helpers/repo.js';
+import { gitIn, gitScratchRepo } from './helpers/git.js';
+import { tempoMigrationSteps, tempoTransition } from '../src/diff/migrations/tempo.js';
+import { tempoStateOfHelmfile } from '../src/write/tempo-record.js';
 
 /**
  * Tempo 3 (the Kafka write path) and the migration from 2.x, proven from the rendered units: what each phase
@@ -324,5 +327,111 @@ describe('Tempo 3 migration phases, against what out/ records', () => {
     toPhase(dir, 'parallel', 'done');
     dropIngesters(dir);
     ok(dir, 'tempo3-migration');
+  });
+});
+
+describe('prod on Tempo 3 with Strimzi Kafka (the end state of its migration)', () => {
+  const e = envIn(REPO, 'prod');
+  const kafka = kust(e.units, 'kafka')!.objects as Obj[];
+  const v = helm(e.units, 'tempo3')!.values as Obj;
+
+  it('phase done: Tempo 3 alone, compacting, on the bucket and credentials prod had on 2.x', () => {
+    expect(e.env.spec.tempo.migration?.phase).toBe('done');
+    expect(helm(e.units, 'tempo')).toBeUndefined();
+    expect(v.overrides.defaults.compaction.compaction_disabled).toBeUndefined();
+    expect(v.storage.trace.s3).toMatchObject({ bucket: 'acme-prod-tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1' });
+    expect(v.global.extraEnvFrom).toEqual([{ secretRef: { name: 'tempo-s3-credentials' } }]);
+    expect(v.distributor.replicas).toBe(3);
+    expect(v.backendWorker.replicas).toBe(3);
+    expect(new Set(collectorEndpoints(e))).toEqual(new Set(['tempo3-distributor.tempo.svc.cluster.local:4317']));
+    expect(verifyBehaviour(e)).toEqual([]);
+  });
+
+  it('Kafka survives a broker loss: 3 KRaft nodes, replication 3, min.insync 2 (< replicas), partitions = block-builders = live-stores = 3', () => {
+    const pool = kafka.find((o) => o.kind === 'KafkaNodePool')!;
+    const cluster = kafka.find((o) => o.kind === 'Kafka')!;
+    const topic = kafka.find((o) => o.kind === 'KafkaTopic')!;
+    expect(pool.spec).toMatchObject({ replicas: 3, roles: ['controller', 'broker'] });
+    const rf = topic.spec.replicas;
+    const isr = topic.spec.config['min.insync.replicas'];
+    expect(rf).toBe(3);
+    expect(isr).toBe(2);
+    expect(rf - isr).toBeGreaterThanOrEqual(1); // acks=all still reaches min.insync with one broker down
+    expect(cluster.spec.kafka.config['min.insync.replicas']).toBe(isr);
+    expect(cluster.spec.kafka.config['default.replication.factor']).toBe(rf);
+    expect(topic.spec.partitions).toBe(3);
+    expect(v.blockBuilder.replicas).toBe(topic.spec.partitions);
+    expect(v.liveStore.replicas).toBe(topic.spec.partitions);
+  });
+
+  it('rack awareness by zone: broker.rack from the node label, brokers spread one per zone, the operator RBAC left at the chart defaults that let it read nodes for the brokers', () => {
+    const pool = kafka.find((o) => o.kind === 'KafkaNodePool')!;
+    const cluster = kafka.find((o) => o.kind === 'Kafka')!;
+    expect(cluster.spec.kafka.rack).toEqual({ type: 'topology-label', topologyKey: 'topology.kubernetes.io/zone' });
+    expect(pool.spec.template.pod.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'strimzi.io/cluster': cluster.metadata.name, 'strimzi.io/pool-name': pool.metadata.name } } },
+    ]);
+    // strimzi 1.2.0 chart: the kafka-broker delegation ClusterRoleBinding needs rbac.create and createGlobalResources (both default true)
+    const operator = helm(e.units, 'strimzi')!.values as Obj;
+    expect(operator.rbac?.create ?? true).toBe(true);
+    expect(operator.createGlobalResources ?? true).toBe(true);
+    // without spec.tempo.kafka.strimzi.rack neither is rendered
+    const demo = kust(envIn(REPO, 'tempo3-demo').units, 'kafka')!.objects as Obj[];
+    expect(demo.find((o) => o.kind === 'Kafka')!.spec.kafka.rack).toBeUndefined();
+    expect(demo.find((o) => o.kind === 'KafkaNodePool')!.spec.template).toBeUndefined();
+  });
+
+  it('the committed output records prod at phase done, and dev (kept on 2.x) at Tempo 2', () => {
+    expect(tempoStateOfHelmfile(readFileSync(join(REPO, 'out/prod/helmfile.yaml'), 'utf8'))).toBe('done');
+    expect(tempoStateOfHelmfile(readFileSync(join(REPO, 'out/dev/helmfile.yaml'), 'utf8'))).toBe('2');
+    expect(tempoStateOfHelmfile(readFileSync(join(REPO, 'out/tempo3-demo/helmfile.yaml'), 'utf8'))).toBe('3');
+    expect(tempoStateOfHelmfile(readFileSync(join(REPO, 'out/tempo3-migration/helmfile.yaml'), 'utf8'))).toBe('parallel');
+  });
+});
+
+describe('the PR summary of a migration phase', () => {
+  const ch = (path: string, old?: string, now?: string) => ({ env: 'x', path, old, new: now });
+
+  it('the transition is read from the spec changes (version and phase)', () => {
+    expect(tempoTransition([ch('spec.tempo.version', '"2"', '"3"'), ch('spec.tempo.migration.phase', undefined, '"parallel"')], 'x')).toEqual({ from: '2', to: 'parallel' });
+    expect(tempoTransition([ch('spec.tempo.migration.phase', '"parallel"', '"cutover"')], 'x')).toEqual({ from: 'parallel', to: 'cutover' });
+    expect(tempoTransition([ch('spec.tempo.migration.phase', '"done"', undefined)], 'x')).toEqual({ from: 'done', to: '3' });
+    expect(tempoMigrationSteps([ch('spec.tempo.migration.phase', '"done"', undefined)], 'x')).toEqual([]); // renders the same: nothing to do
+    expect(tempoTransition([ch('spec.tempo.retention', '"7d"', '"14d"')], 'x')).toBeUndefined();
+    expect(tempoTransition([ch('spec.tempo.migration.phase', '"parallel"', '"cutover"')], 'other')).toBeUndefined();
+    expect(tempoMigrationSteps([ch('spec.tempo.migration.phase', '"cutover"', '"parallel"')], 'x')[0]).toMatch(/cutover -> parallel/);
+  });
+
+  it('diff --summary markdown and diff (text) say what each phase changes and what to verify before the next; nothing when the phase stays', () => {
+    const dir = gitScratchRepo();
+    const file = join(dir, 'environments/tempo3-migration.yaml');
+    const md = () => runCli(dir, ['diff', '--summary', 'markdown']).out;
+    const commitPhase = (msg: string) => {
+      expect(runCli(dir, ['generate']).code).toBe(0);
+      gitIn(dir, 'add', '-A');
+      gitIn(dir, 'commit', '-q', '-m', msg);
+    };
+    editFile(file, 'retention: 14d', 'retention: 30d'); // not a phase change: no migration notes
+    expect(md()).not.toContain('Tempo migration');
+    editFile(file, 'retention: 30d', 'retention: 14d');
+
+    editFile(file, 'phase: parallel', 'phase: cutover');
+    const cutover = md();
+    expect(cutover).toContain('**Tempo migration: parallel -> cutover (README "Migrating from Tempo 2").**');
+    expect(cutover).toMatch(/\*\*What this change does:\*\*\n\n- The collectors export to `tempo3-distributor:4317`/);
+    expect(cutover).toMatch(/\*\*Verify before the next phase \(done\):\*\*\n\n- \[ \] `tempo_distributor_kafka_write_bytes_total`/);
+    expect(cutover).toContain('`tempo_ingester_live_traces`');
+    const text = runCli(dir, ['diff']).out;
+    expect(text).toContain('tempo3-migration:\n  Tempo migration: parallel -> cutover');
+    expect(text).toContain('  - [ ] The 2.x distributors receive nothing');
+    commitPhase('cutover');
+
+    editFile(file, 'phase: cutover', 'phase: done');
+    editFile(file, /\n    replicas:\n      ingester: 3/, '');
+    const done = md();
+    expect(done).toContain('**Tempo migration: cutover -> done');
+    expect(done).toContain('Removes the 2.x release');
+    expect(done).toContain('**Verify after it is rolled out:**');
+    expect(done).not.toContain('parallel -> cutover');
   });
 });
