@@ -275,7 +275,7 @@ describe(`tenants in the rendered ${ENV} output: what the collector sends is wha
       expect(c.spec.config.connectors).toBeUndefined();
       expect(c.spec.serviceAccount).toBeUndefined();
       expect(JSON.stringify(c)).not.toMatch(/orgid/i);
-      expect(readOut(`${env}/values/tempo.yaml`).multitenancyEnabled).toBeUndefined();
+      expect(readOut(`${env}/values/${env === 'prod' ? 'tempo3' : 'tempo'}.yaml`).multitenancyEnabled).toBeUndefined();
       expect(JSON.stringify(readOut(`${env}/values/grafana.yaml`))).not.toContain('X-Scope-OrgID');
       expect(existsSync(join(OUT, env, 'kustomize/collector-rbac'))).toBe(false);
     }
@@ -357,6 +357,9 @@ describe('turning teams off', () => {
     const other = join(dir, 'environments', 'ambient-demo.yaml');
     const otherText = readFileSync(other, 'utf8');
     writeFileSync(other, otherText.slice(0, otherText.indexOf('  teams:\n')) + otherText.slice(otherText.indexOf('  grafana:\n')));
+    const migration = join(dir, 'environments', 'tempo3-migration.yaml');
+    const migrationText = readFileSync(migration, 'utf8');
+    writeFileSync(migration, migrationText.slice(0, migrationText.indexOf('  # A team is a Tempo tenant')));
     const before = listFiles(join(dir, 'out'));
     const r = runCli(dir, ['generate']);
     expect(r.code, r.err).toBe(0);

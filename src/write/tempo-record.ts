@@ -4,16 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { MIGRATION_LABEL, TEMPO_STATES, type TempoState } from '../components/tempo/index.js';
+import { MIGRATION_LABEL, TEMPO_STATES, type TempoRecord, type TempoState } from '../components/tempo/index.js';
 import { RELEASES } from '../components/names.js';
 import { layout } from '../plan/layout.js';
 
-/** What the last generate recorded for an environment, and the file that says so (for the message). */
-export interface TempoRecord {
-  state: TempoState;
-  /** e.g. out/prod/helmfile.yaml */
-  file: string;
-}
+export type { TempoRecord };
 
 /**
  * From a helmfile tracestack wrote: a tempo3 release labelled with the migration phase -> that phase; a tempo3 release

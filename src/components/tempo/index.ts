@@ -144,6 +144,13 @@ export function tempoState(t: EnvironmentSpec['tempo']): TempoState | undefined 
  */
 export const MIGRATION_LABEL = 'tempo-migration';
 
+/** What the last generate recorded for an environment (read by src/write/tempo-record.ts), and the file that says so. */
+export interface TempoRecord {
+  state: TempoState;
+  /** e.g. out/prod/helmfile.yaml */
+  file: string;
+}
+
 /**
  * While 2.x still runs on the same bucket (migration phases parallel and cutover) only its compactor may compact:
  * Tempo 3 runs with compaction_disabled in the defaults and in every per-tenant block, as overrides do not inherit

@@ -11,7 +11,7 @@ import { isEnvCredentialName, isPlaceholder, mask } from '../../validate/secrets
 import { checkUrls } from '../../validate/urls.js';
 import { checkPassThrough, type ChartValues } from './passthrough.js';
 import { checkTempo3 } from './tempo3.js';
-import type { TempoRecord } from '../../write/tempo-record.js';
+import type { TempoRecord } from '../../components/tempo/index.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */

@@ -2,8 +2,7 @@ import type { Diagnostic } from '../../diagnostics.js';
 import type { LoadedEnvironment } from '../../load/environments.js';
 import { isPlainObject } from '../../load/merge.js';
 import type { Environment } from '../../model.js';
-import { tempoState, tempoStep, type TempoState } from '../../components/tempo/index.js';
-import type { TempoRecord } from '../../write/tempo-record.js';
+import { tempoState, tempoStep, type TempoRecord, type TempoState } from '../../components/tempo/index.js';
 
 const ptr = (...parts: Array<string | number>) => '/' + parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
