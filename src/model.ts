@@ -100,9 +100,9 @@ export interface EnvironmentSpec {
       topic: string;
       partitions: number;
       saslSecret?: SecretRef;
-      strimzi: { namespace: string; profile: 'dev' | 'prod'; storageSize: string };
+      strimzi: { namespace: string; profile: 'dev' | 'prod'; storageSize: string; rack?: { topologyKey: string } };
     };
-    migration?: { phase: 'parallel' | 'cutover' | 'done'; completed: Array<'parallel' | 'cutover'> };
+    migration?: { phase: 'parallel' | 'cutover' | 'done' };
     networkPolicy: boolean;
     values: HelmValues;
   };

@@ -311,8 +311,8 @@ describe('behaviour verifier', () => {
       const broken = withUnits(example('tempo3-migration'), (units) => {
         const c = unit<KustomizeUnit>(units, 'collector').objects.find((o) => o.kind === 'OpenTelemetryCollector') as any;
         const exporters = c.spec.config.exporters;
-        expect(exporters.otlp_grpc.endpoint).toBe('tempo-distributor.tempo.svc.cluster.local:4317');
-        exporters['otlp_grpc/next'] = { ...exporters.otlp_grpc, endpoint: 'tempo3-distributor.tempo.svc.cluster.local:4317' };
+        expect(exporters['otlp_grpc/platform'].endpoint).toBe('tempo-distributor.tempo.svc.cluster.local:4317');
+        exporters['otlp_grpc/next'] = { ...exporters['otlp_grpc/platform'], endpoint: 'tempo3-distributor.tempo.svc.cluster.local:4317' };
         return units;
       });
       expect(findings(broken, 'tempo-write-path').map((f) => f.message)).toEqual(['the collectors write to tempo and tempo3 at once: during a migration exactly one Tempo release takes the traffic']);

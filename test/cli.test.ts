@@ -58,7 +58,7 @@ describe('tracestack CLI', () => {
 
   it('--check lists missing, different and stale files and exits 1', () => {
     const dir = scratchRepo();
-    rmSync(join(dir, 'out/prod/values/tempo.yaml'));
+    rmSync(join(dir, 'out/prod/values/tempo3.yaml'));
     writeFileSync(join(dir, 'out/dev/values/grafana.yaml'), 'edited by hand\n');
     const ledger = JSON.parse(readFileSync(join(dir, 'out/.tracestack/manifest.json'), 'utf8'));
     ledger.files.push('prod/values/old-release.yaml');
@@ -66,7 +66,7 @@ describe('tracestack CLI', () => {
     writeFileSync(join(dir, 'out/prod/values/old-release.yaml'), 'x: 1\n');
     const r = run(dir, 'generate', '--check');
     expect(r.code).toBe(1);
-    expect(r.err).toContain('missing: out/prod/values/tempo.yaml');
+    expect(r.err).toContain('missing: out/prod/values/tempo3.yaml');
     expect(r.err).toContain('different: out/dev/values/grafana.yaml');
     expect(r.err).toContain('stale: out/prod/values/old-release.yaml');
   });
@@ -99,11 +99,11 @@ describe('tracestack CLI', () => {
   it('refuses to overwrite a file it did not write', () => {
     const dir = scratchRepo(false);
     mkdirSync(join(dir, 'out/prod/values'), { recursive: true });
-    writeFileSync(join(dir, 'out/prod/values/tempo.yaml'), 'hand-written\n');
+    writeFileSync(join(dir, 'out/prod/values/tempo3.yaml'), 'hand-written\n');
     const r = run(dir, 'generate');
     expect(r.code).toBe(1);
-    expect(r.err).toContain('prod/values/tempo.yaml');
-    expect(readFileSync(join(dir, 'out/prod/values/tempo.yaml'), 'utf8')).toBe('hand-written\n');
+    expect(r.err).toContain('prod/values/tempo3.yaml');
+    expect(readFileSync(join(dir, 'out/prod/values/tempo3.yaml'), 'utf8')).toBe('hand-written\n');
   });
 
   it('does not write through a symlink that leads out of out/', () => {

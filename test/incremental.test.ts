@@ -46,12 +46,12 @@ describe('incremental fleet generate', () => {
   });
 
   it('a hand-edited output file of an unchanged environment is reported by --check and restored by generate', () => {
-    const file = join(dir, 'out/env3/values/tempo.yaml');
+    const file = join(dir, 'out/env3/values/tempo3.yaml');
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good + '# edited by hand\n');
     const check = gen('--check');
     expect(check.code).toBe(1);
-    expect(check.err).toContain('different: out/env3/values/tempo.yaml');
+    expect(check.err).toContain('different: out/env3/values/tempo3.yaml');
     expect(check.err).toContain('1 file out of date');
     const r = gen();
     expect(r.code, r.err).toBe(0);

@@ -15,6 +15,9 @@ const withSpec = (env: Environment, patch: (s: any) => void): Environment => {
   return copy;
 };
 
+/** prod as it was on Tempo 2 (environments/prod.yaml is on Tempo 3 since its migration). */
+const prod2 = withSpec(prod, (s) => ((s.tempo.version = '2'), delete s.tempo.migration, (s.tempo.replicas.ingester = 3)));
+
 describe('names derived in one place', () => {
   it('the collector Service follows the operator convention <name>-collector in its namespace', () => {
     const n = deriveNames(withSpec(prod, (s) => ((s.collector.name = 'edge'), (s.collector.namespace = 'telemetry'))));
@@ -23,8 +26,9 @@ describe('names derived in one place', () => {
   });
 
   it('Tempo endpoints follow the namespace; the query frontend is on 3200', () => {
-    const n = deriveNames(withSpec(prod, (s) => (s.tempo.namespace = 'tracing')));
+    const n = deriveNames(withSpec(prod2, (s) => (s.tempo.namespace = 'tracing')));
     expect(n.tempoDistributorOtlpGrpc).toBe('tempo-distributor.tracing.svc.cluster.local:4317');
+    expect(deriveNames(withSpec(prod, (s) => (s.tempo.namespace = 'tracing'))).tempoDistributorOtlpGrpc).toBe('tempo3-distributor.tracing.svc.cluster.local:4317');
     expect(n.tempoQueryFrontendUrl).toBe('http://tempo-query-frontend.tracing.svc.cluster.local:3200');
   });
 
@@ -72,7 +76,7 @@ describe('names derived in one place', () => {
   });
 
   it('Tempo retention in days becomes hours; fewer than three ingesters means replication factor 1', () => {
-    const tempo = (unitsFor(prod) as any[]).find((u) => u.id === 'tempo');
+    const tempo = (unitsFor(prod2) as any[]).find((u) => u.id === 'tempo');
     expect(tempo.values.compactor.config.compaction.block_retention).toBe('336h');
     expect(tempo.values.ingester.config.replication_factor).toBe(3);
     const devTempo = (unitsFor(dev) as any[]).find((u) => u.id === 'tempo');

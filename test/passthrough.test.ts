@@ -5,13 +5,25 @@ import { ChartValues, specSources } from '../src/resolve/checks/passthrough.js';
 import { REPO, runCli, scratchRepo, editFile } from './helpers/repo.js';
 import { upstreamDir } from './helpers/upstream.js';
 import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const charts = () => ChartValues.at(upstreamDir());
+
+/** prod.yaml as it was on Tempo 2 (before its migration): these tests check the tempo-distributed 2.x chart. */
+function prodOnTempo2(text: string): string {
+  const out = text
+    .replace('    version: "3"\n    migration:\n      phase: done\n', '')
+    .replace(/    kafka:\n(?: {6,}.*\n|\s*#.*\n)+/, '')
+    .replace('      backendWorker: 3\n', '      ingester: 3\n');
+  if (out.includes('kafka') || out.includes('version: "3"')) throw new Error('prod.yaml changed: update prodOnTempo2');
+  return out;
+}
 
 /** The examples with a pass-through block added under a component of prod.yaml (in memory), validated. */
 function withValues(component: string, block: string, chartValues: ChartValues | null = charts() ?? null) {
   const inputs = readInputs(REPO);
   const prod = inputs.environments.find((e) => e.path.endsWith('/prod.yaml'))!;
+  prod.text = prodOnTempo2(prod.text);
   const marker = `\n  ${component}:\n`;
   if (!prod.text.includes(marker)) prod.text = prod.text.replace('\nspec:\n', `\nspec:\n  ${component}:\n${block}`);
   else prod.text = prod.text.replace(marker, `${marker}${block}`);
@@ -79,7 +91,10 @@ describe('a pass-through key that overrides a value tracestack renders from a sp
   });
 
   it('the attribution is found by rendering: specSources on the examples', () => {
-    const env = validateInputs(readInputs(REPO)).environments.find((e) => e.metadata.name === 'prod')!;
+    const inputs = readInputs(REPO);
+    const file = inputs.environments.find((e) => e.path.endsWith('/prod.yaml'))!;
+    file.text = prodOnTempo2(file.text);
+    const env = validateInputs(inputs).environments.find((e) => e.metadata.name === 'prod')!;
     const s = specSources(env, [{ unit: 'tempo', segs: ['ingester', 'replicas'] }, { unit: 'tempo', segs: ['fullnameOverride'] }, { unit: 'grafana', segs: ['replicas'] }]);
     expect([...s.values()].map((x) => x.map((f) => `${f.field}${f.copied ? ' (copied)' : ''}`))).toEqual([['spec.tempo.replicas.ingester (copied)'], [], expect.any(Array)]);
     const rf = specSources(env, [{ unit: 'tempo', segs: ['ingester', 'config', 'replication_factor'] }]);
@@ -90,7 +105,8 @@ describe('a pass-through key that overrides a value tracestack renders from a sp
     expect(runCli(REPO, ['doctor']).out).toMatch(/chart defaults: \S+charts \(pass-through values are checked against them; unknown keys are warnings\)\n  argo-cd 10\.1\.1: /);
     const none = runCli(REPO, ['doctor'], { TRACESTACK_SCHEMAS: join(REPO, 'test') });
     expect(none.out).toContain('chart defaults: none found');
-    const dir = scratchRepo();
+    const dir = scratchRepo(false);
+    writeFileSync(join(dir, 'environments/prod.yaml'), prodOnTempo2(readFileSync(join(dir, 'environments/prod.yaml'), 'utf8')));
     editFile(join(dir, 'environments/prod.yaml'), '\n  tempo:\n', '\n  tempo:\n    values:\n      compactr: {}\n      querier:\n        replicas: 4\n');
     const v = runCli(dir, ['validate'], { TRACESTACK_SCHEMAS: upstreamDir() });
     expect(v.code).toBe(1);

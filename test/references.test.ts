@@ -14,7 +14,7 @@ describe('every path the output names exists in the repository', () => {
 
   it('one Application per component plus a root per environment', () => {
     expect(apps.filter(([f]) => f.startsWith('prod/')).map(([, a]) => a.metadata.name).sort()).toEqual(
-      ['cert-manager', 'collector', 'grafana', 'ingress-nginx', 'instrumentation', 'istio-base', 'istio-telemetry', 'istiod', 'namespaces', 'otel-operator', 'root', 'tempo', 'tempo-access'].map((n) => `prod-${n}`),
+      ['cert-manager', 'collector', 'grafana', 'ingress-nginx', 'instrumentation', 'istio-base', 'istio-telemetry', 'istiod', 'kafka', 'namespaces', 'otel-operator', 'root', 'strimzi', 'tempo-access', 'tempo3'].map((n) => `prod-${n}`),
     );
   });
 
@@ -32,11 +32,14 @@ describe('every path the output names exists in the repository', () => {
 
   it('sync waves put CRDs and operators before their custom resources', () => {
     const wave = (name: string) => Number(apps.find(([, a]) => a.metadata.name === name)![1].metadata.annotations['argocd.argoproj.io/sync-wave']);
+    expect(wave('prod-strimzi')).toBeLessThan(wave('prod-kafka'));
+    expect(wave('prod-kafka')).toBeLessThan(wave('prod-tempo3'));
     for (const env of ['dev', 'prod']) {
       expect(wave(`${env}-cert-manager`)).toBeLessThan(wave(`${env}-otel-operator`));
       expect(wave(`${env}-istio-base`)).toBeLessThan(wave(`${env}-istiod`));
       expect(wave(`${env}-otel-operator`)).toBeLessThan(wave(`${env}-collector`));
-      expect(wave(`${env}-tempo`)).toBeLessThan(wave(`${env}-collector`));
+      // prod is on Tempo 3 (release tempo3), after the Strimzi operator and its Kafka
+      expect(wave(`${env}-${env === 'prod' ? 'tempo3' : 'tempo'}`)).toBeLessThan(wave(`${env}-collector`));
       expect(wave(`${env}-istiod`)).toBeLessThan(wave(`${env}-istio-telemetry`));
       expect(wave(`${env}-collector`)).toBeLessThan(wave(`${env}-instrumentation`));
     }
@@ -104,15 +107,15 @@ describe('verifyTree (runs inside generate, before anything is written)', () => 
   });
   it('catches a missing values file, a dangling needs and a missing kustomize path', () => {
     const broken = new Map(tree);
-    broken.delete('prod/values/tempo.yaml');
+    broken.delete('prod/values/tempo3.yaml');
     broken.delete('dev/kustomize/collector/kustomization.yaml');
     const hf = parse(broken.get('prod/helmfile.yaml')!);
     hf.releases[1].needs = ['nowhere/missing'];
     broken.set('prod/helmfile.yaml', JSON.stringify(hf));
     const messages = verifyTree(broken, ['dev', 'prod'], 'out').map((d) => `${d.file}: ${d.message}`);
-    expect(messages.some((m) => m.includes('out/prod/argocd/apps/tempo.yaml') && m.includes('values/tempo.yaml'))).toBe(true);
+    expect(messages.some((m) => m.includes('out/prod/argocd/apps/tempo3.yaml') && m.includes('values/tempo3.yaml'))).toBe(true);
     expect(messages.some((m) => m.includes('nowhere/missing'))).toBe(true);
     expect(messages.some((m) => m.includes('out/dev/argocd/apps/collector.yaml') && m.includes('kustomize/collector'))).toBe(true);
-    expect(messages.some((m) => m.includes(posix.join('out', 'prod/helmfile.yaml')) && m.includes('values file values/tempo.yaml'))).toBe(true);
+    expect(messages.some((m) => m.includes(posix.join('out', 'prod/helmfile.yaml')) && m.includes('values file values/tempo3.yaml'))).toBe(true);
   });
 });

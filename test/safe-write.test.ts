@@ -110,7 +110,7 @@ describe('safe writes', () => {
     const dir = fleetRepo(6);
     expect(runCli(dir, ['generate']).code).toBe(0);
     expect(runCli(dir, ['generate', '--check']).out).toContain('is up to date');
-    rmSync(join(dir, 'out/env3/values/tempo.yaml'));
+    rmSync(join(dir, 'out/env3/values/tempo3.yaml'));
     writeFileSync(join(dir, 'out/dev/helmfile.yaml'), 'edited by hand\n');
     rmSync(join(dir, 'environments/env5.yaml')); // its whole tree is now stale
     const r = runCli(dir, ['generate', '--check']);
@@ -124,7 +124,7 @@ describe('safe writes', () => {
       'different: out/.tracestack/fleet.json',
       'different: out/.tracestack/manifest.json',
       'different: out/dev/helmfile.yaml',
-      'missing: out/env3/values/tempo.yaml',
+      'missing: out/env3/values/tempo3.yaml',
       `${stale.length + 4} files out of date; run \`tracestack generate\`.`,
     ]);
   });

@@ -275,7 +275,7 @@ describe(`tenants in the rendered ${ENV} output: what the collector sends is wha
       expect(c.spec.config.connectors).toBeUndefined();
       expect(c.spec.serviceAccount).toBeUndefined();
       expect(JSON.stringify(c)).not.toMatch(/orgid/i);
-      expect(readOut(`${env}/values/tempo.yaml`).multitenancyEnabled).toBeUndefined();
+      expect(readOut(`${env}/values/${env === 'prod' ? 'tempo3' : 'tempo'}.yaml`).multitenancyEnabled).toBeUndefined();
       expect(JSON.stringify(readOut(`${env}/values/grafana.yaml`))).not.toContain('X-Scope-OrgID');
       expect(existsSync(join(OUT, env, 'kustomize/collector-rbac'))).toBe(false);
     }
@@ -361,6 +361,9 @@ describe('turning teams off', () => {
     const t3 = join(dir, 'environments', 'tempo3-demo.yaml');
     const t3Text = readFileSync(t3, 'utf8').replace('    teams:\n      payments:\n        baselinePercent: 25\n', '');
     writeFileSync(t3, t3Text.slice(0, t3Text.indexOf('\n  teams:\n') + 1));
+    const migration = join(dir, 'environments', 'tempo3-migration.yaml');
+    const migrationText = readFileSync(migration, 'utf8');
+    writeFileSync(migration, migrationText.slice(0, migrationText.indexOf('  # A team is a Tempo tenant')));
     const before = listFiles(join(dir, 'out'));
     const r = runCli(dir, ['generate']);
     expect(r.code, r.err).toBe(0);

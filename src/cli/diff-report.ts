@@ -10,6 +10,7 @@ import { LEDGER_PATH, type FileTree } from '../plan/plan.js';
 import { spawnSync } from 'node:child_process';
 import { git, isGitRepo, repoPrefix, resolveCommit, RevisionError } from './git.js';
 import { outPathFromRoot, readInputs } from './io.js';
+import { readTempoRecord } from '../write/tempo-record.js';
 
 export interface ReportOptions {
   env?: string[];
@@ -121,7 +122,7 @@ export function computeReport(root: string, opts: ReportOptions): ComputedReport
   else if (opts.base?.startsWith('-')) resolveCommit(root, opts.base, '--base');
   // a killed run's leftovers are cleaned up under the writer lock; a running generate's are left alone
   for (const n of recoverIfIdle(outDir)) process.stderr.write(`note: ${n}\n`);
-  const result = generate(inputs, { outPath, only: opts.env });
+  const result = generate(inputs, { outPath, only: opts.env, previousTempo: (env) => readTempoRecord(outDir, outPath, env) });
   const full = !opts.env?.length;
   if (!result.tree) return { result, diagnostics: result.diagnostics, outDir, outPath, full };
   const { changes } = compareWithDisk(outDir, result.tree, result.rendered, full);

@@ -38,6 +38,8 @@ interface UnitCommon {
    * through syncPolicy.managedNamespaceMetadata, helmfile through presync `kubectl label/annotate` hooks.
    */
   namespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** Extra helmfile release labels, beside component and tier (e.g. the Tempo migration phase the release was rendered at). */
+  labels?: Record<string, string>;
 }
 
 /** A Helm release: one values file, one helmfile release, one multi-source Argo CD Application. */

@@ -5,6 +5,15 @@ import type { Change } from '../write/write.js';
 import { ownerOf, summarizeObjects, type ObjectSummary } from './objects.js';
 import { redactSecretPair } from './redact.js';
 import type { SpecChange } from './spec.js';
+import { tempoMigrationSteps } from './migrations/tempo.js';
+
+/**
+ * What a change means for a migration in progress, per environment: what it does and what to verify (by hand) before
+ * the next step. Each migration is its own module returning lines (src/diff/migrations/); this is where they meet.
+ */
+export function migrationNotes(spec: SpecChange[], env: string): string[] {
+  return [...tempoMigrationSteps(spec, env)];
+}
 
 export interface FileDiff {
   file: string;
@@ -62,6 +71,10 @@ export function renderText(r: DiffReport, colour: boolean): string {
   if (r.spec.length) {
     out.push('', paint(colour, 'bold', `Spec changes (compared with ${r.baseline}):`));
     for (const s of r.spec) out.push(`  ${specLine(s)}`);
+    for (const env of [...new Set(r.spec.map((s) => s.env))]) {
+      const notes = migrationNotes(r.spec, env);
+      if (notes.length) out.push('', paint(colour, 'bold', `${env}:`), ...notes.map((l) => `  ${l}`));
+    }
   }
   out.push(`${r.files.length} file${r.files.length === 1 ? '' : 's'} would change; run \`tracestack generate\`.`);
   return out.join('\n') + '\n';
@@ -102,6 +115,9 @@ export function renderMarkdown(r: DiffReport, schema: Record<string, unknown>, g
       for (const s of fieldChanges) out.push(`| \`${s.path}\` | ${cell(show(s.old))} | ${cell(show(s.new))} | ${firstSentence(s.path).replace(/\|/g, '\\|')} |`);
       out.push('');
     } else if (!spec.length && env !== 'base' && env !== 'fleet') out.push('No spec field changed (the rendering itself changed, e.g. a new tracestack version).', '');
+    const notes = migrationNotes(r.spec, env);
+    // a heading line, then its list; a blank line after each list
+    if (notes.length) out.push(...notes.flatMap((l, i) => (l.startsWith('- ') ? [l] : [...(i && notes[i - 1].startsWith('- ') ? [''] : []), `**${l}**`, ''])), '');
     const objs = r.objects.filter((o) => o.env === env);
     if (objs.length) {
       out.push('| component | added | changed | removed |', '| --- | --- | --- | --- |');

@@ -215,7 +215,9 @@ export function traceGraph(env: Environment): TraceGraph {
     node({ id: 'tempo_distributor', title: 'Tempo distributor', lines: [`${distributor.host.replace(`.svc.${names.clusterDomain}`, '')}`, `OTLP gRPC :${distributor.port}`, ...(multi ? [`multi-tenant (${TENANT_HEADER})`] : [])], cluster: 'tempo' });
     const qf = endpoint(names.tempoQueryFrontendUrl);
     node({ id: 'tempo_query_frontend', title: 'Tempo query-frontend', lines: [`${qf.host.replace(`.svc.${names.clusterDomain}`, '')}`, `HTTP :${qf.port}`], cluster: 'tempo' });
-    edges.push({ from: 'tempo_distributor', to: 'tempo_query_frontend', lines: [`ingesters → ${storage.backend} ${bucket ?? ''}`.trim(), `retention ${t.retention}`] });
+    // Tempo 3 writes through Kafka: block-builders build the blocks (tempo-distributed 3.3.0; grafana/tempo v3.0.3 UPGRADE.md)
+    const writePath = tempoUnit.id === 'tempo3' ? `Kafka ${t.kafka.topic} → block-builders` : 'ingesters';
+    edges.push({ from: 'tempo_distributor', to: 'tempo_query_frontend', lines: [`${writePath} → ${storage.backend} ${bucket ?? ''}`.trim(), `retention ${t.retention}`] });
     const rw = get(tempoUnit.values, 'metricsGenerator', 'config', 'storage', 'remote_write') as Array<{ url: string }> | undefined;
     if (get(tempoUnit.values, 'metricsGenerator', 'enabled') === true && rw?.length) {
       // with tail sampling the collector's tier 2 computes service graphs and span metrics; the generator leaves them out

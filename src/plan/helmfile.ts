@@ -29,7 +29,7 @@ export function helmfile(units: Unit[]) {
       ...(u.kind === 'helm'
         ? { chart: `${u.chart.repo}/${u.chart.chart}`, version: u.chart.version }
         : { chart: layout.overlayFromHelmfile(u.id) }),
-      labels: { component: u.id, tier: u.kind === 'helm' && !u.argocd ? 'bootstrap' : 'platform' },
+      labels: { component: u.id, tier: u.kind === 'helm' && !u.argocd ? 'bootstrap' : 'platform', ...u.labels },
       ...(needs(u).length ? { needs: needs(u) } : {}),
       ...(u.kind === 'helm' ? { values: [layout.valuesFromHelmfile(u.release)] } : {}),
       ...(u.namespaceMetadata ? { hooks: namespaceHooks(u.namespace, u.namespaceMetadata) } : {}),

@@ -9,7 +9,13 @@ import { behaviourInputs, type Inputs } from '../../src/pipeline.js';
 import { REPO } from './repo.js';
 
 /** The committed examples a component test may start from (environments/<name>.yaml, over _defaults.yaml). */
-export type Example = 'prod' | 'teams-demo' | 'dev' | 'staging';
+export type Example = 'prod' | 'prod-tempo2' | 'teams-demo' | 'dev' | 'staging';
+
+/**
+ * prod as it was on Tempo 2, before its migration to Tempo 3 (environments/prod.yaml now ends at phase done): the
+ * default start of a component test, a production-sized 2.x environment.
+ */
+const PROD_ON_TEMPO2: SpecPatch = { tempo: { version: null, migration: null, kafka: null, replicas: { backendWorker: null, ingester: 3 } } };
 
 /**
  * A deep-merge patch for an environment's spec: maps merge key by key, lists and scalars replace, and `null`
@@ -52,20 +58,22 @@ function mergePatch(base: unknown, patch: unknown): unknown {
 }
 
 /** The text of an example with `patch` merged into its spec, as the environment file a user would write. */
-function patchedExample(patch: SpecPatch = {}, from: Example = 'prod'): { path: string; text: string } {
-  const file = inputs().environments.find((f) => f.path.replace(/\\/g, '/').endsWith(`environments/${from}.yaml`));
-  if (!file) throw new Error(`no example environments/${from}.yaml`);
+function patchedExample(patch: SpecPatch = {}, from: Example = 'prod-tempo2'): { path: string; text: string } {
+  const name = from === 'prod-tempo2' ? 'prod' : from;
+  const file = inputs().environments.find((f) => f.path.replace(/\\/g, '/').endsWith(`environments/${name}.yaml`));
+  if (!file) throw new Error(`no example environments/${name}.yaml`);
   const doc = parse(file.text) as { spec: Record<string, unknown> };
-  return { path: file.path, text: stringify({ ...doc, spec: mergePatch(doc.spec, patch) }) };
+  const spec = from === 'prod-tempo2' ? mergePatch(doc.spec, PROD_ON_TEMPO2) : doc.spec;
+  return { path: file.path, text: stringify({ ...doc, spec: mergePatch(spec, patch) }) };
 }
 
 /**
- * One component through the real pipeline, in memory: an example environment (prod unless `from` says otherwise)
+ * One component through the real pipeline, in memory: an example environment (prod on Tempo 2 unless `from` says otherwise)
  * with `patch` merged into its spec is loaded over _defaults.yaml, validated with the schema defaults, and
  * resolved (names and every registered component's units, with their needs checked). Only `id`'s units are
  * returned; everything the pipeline reports, errors included, is in `diagnostics`.
  */
-export function renderComponent(id: string, patch: SpecPatch = {}, from: Example = 'prod'): RenderedComponent {
+export function renderComponent(id: string, patch: SpecPatch = {}, from: Example = 'prod-tempo2'): RenderedComponent {
   const { defaults } = inputs();
   const file = patchedExample(patch, from);
   let diagnostics: Diagnostic[];

@@ -9,6 +9,7 @@ import { describeFsError } from '../../write/errors.js';
 import { BackgroundCompare, compareWithDisk, recoverIfIdle, StagedWrite, WriteRefused } from '../../write/write.js';
 import { EXIT, throwCommandLineProblems, UsageError } from '../errors.js';
 import { cacheDir, outPathFromRoot, readInputs } from '../io.js';
+import { readTempoRecord } from '../../write/tempo-record.js';
 import { failed, globals, reportDiagnostics, wantsJson, type Globals } from '../output.js';
 
 /** From this many environment files on, generate writes files on a worker thread while it renders. */
@@ -47,7 +48,7 @@ export function registerGenerate(program: Command) {
       // without any schemas the validators only count the kinds that went unchecked, to say so
       const upstream = new UpstreamValidators(schemas.dir, cacheDir());
       const run: Run = { g, json: wantsJson(cmd), inputs, ...out, schemas, upstream, full: !opts.env?.length };
-      const options = { outPath: out.outPath, only: opts.env, allowUnknownChartVersions: g.allowUnknownChartVersions, upstream, chartValues: ChartValues.at(schemas.dir), reuseFrom: opts.cache ? out.outDir : undefined };
+      const options = { outPath: out.outPath, only: opts.env, allowUnknownChartVersions: g.allowUnknownChartVersions, upstream, chartValues: ChartValues.at(schemas.dir), reuseFrom: opts.cache ? out.outDir : undefined, previousTempo: (env: string) => readTempoRecord(out.outDir, out.outPath, env) };
       if (opts.check) await check(run, options);
       else await write(run, options, opts.force);
     });

@@ -25,6 +25,21 @@ export const kafkaBootstrap = (env: Environment) => `${KAFKA_CLUSTER}-kafka-boot
 export const rendersStrimzi = (env: Environment) => env.spec.tempo.enabled && env.spec.tempo.version === '3' && env.spec.tempo.kafka.mode === 'strimzi';
 
 /**
+ * Rack awareness (spec.tempo.kafka.strimzi.rack): Kafka spec.kafka.rack {type: topology-label, topologyKey} sets each
+ * broker's broker.rack from its node's label (strimzi 1.2.0 CRD kafkas.yaml spec.kafka.rack), so Kafka puts a
+ * partition's replicas in different racks. The broker's init container reads its node, through a ClusterRoleBinding
+ * the operator creates per cluster to the ClusterRole strimzi-kafka-broker (nodes: get) (strimzi-kafka-operator 1.2.0
+ * cluster-operator/.../model/KafkaCluster.java generateClusterRoleBinding, when rack is a TopologyLabelRack); the
+ * operator may grant that role only because the chart binds it to the operator itself
+ * (helm-charts/helm3/strimzi-kafka-operator/templates/030-ClusterRoleBinding-strimzi-cluster-operator-kafka-broker-delegation.yaml,
+ * rendered with the chart defaults rbac.create and createGlobalResources, which tracestack does not change). Strimzi only
+ * adds a node affinity requiring the label (ModelUtils.affinityWithRackLabelSelector); the spread over the racks is
+ * the node pool's topologySpreadConstraints (KafkaNodePool spec.template.pod), on the pod labels Strimzi sets
+ * (operator-common Labels.java strimzi.io/cluster, strimzi.io/pool-name).
+ */
+export const KAFKA_POOL = 'combined';
+
+/**
  * Sized by profile. dev: one node that is controller and broker, replication factor 1. prod: three such nodes,
  * replication factor 3 and min.insync.replicas 2, so producing (acks=all) survives the loss of one broker.
  */
@@ -34,13 +49,19 @@ export function kafkaObjects(env: Environment): K8sObject[] {
   const nodes = prod ? 3 : 1;
   const rf = prod ? 3 : 1;
   const isr = prod ? 2 : 1;
+  const rack = k.strimzi.rack;
   const labels = { 'strimzi.io/cluster': KAFKA_CLUSTER };
   return [
     {
       apiVersion: 'kafka.strimzi.io/v1',
       kind: 'KafkaNodePool',
-      metadata: { name: 'combined', labels },
-      spec: { replicas: nodes, roles: ['controller', 'broker'], storage: { type: 'persistent-claim', size: k.strimzi.storageSize, deleteClaim: false } },
+      metadata: { name: KAFKA_POOL, labels },
+      spec: {
+        replicas: nodes,
+        roles: ['controller', 'broker'],
+        storage: { type: 'persistent-claim', size: k.strimzi.storageSize, deleteClaim: false },
+        ...(rack ? { template: { pod: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: rack.topologyKey, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'strimzi.io/cluster': KAFKA_CLUSTER, 'strimzi.io/pool-name': KAFKA_POOL } } }] } } } : {}),
+      },
     },
     {
       apiVersion: 'kafka.strimzi.io/v1',
@@ -49,6 +70,7 @@ export function kafkaObjects(env: Environment): K8sObject[] {
       spec: {
         kafka: {
           listeners: [{ name: 'plain', port: KAFKA_PLAIN_PORT, type: 'internal', tls: false }],
+          ...(rack ? { rack: { type: 'topology-label', topologyKey: rack.topologyKey } } : {}),
           config: {
             'offsets.topic.replication.factor': rf,
             'transaction.state.log.replication.factor': rf,

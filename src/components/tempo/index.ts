@@ -125,6 +125,33 @@ export function tempoReleases(t: EnvironmentSpec['tempo']): { v2: boolean; v3: b
 }
 
 /**
+ * Where an environment stands on the way from Tempo 2 to 3: '2' (2.x only), a migration phase, or '3' (Tempo 3 with
+ * no migration: created on 3.x, or the migration block removed after done, which renders the same). In order: a
+ * state may move one step forward (parallel -> cutover -> done), never back from done or '3' (no downgrade).
+ */
+export type TempoState = '2' | 'parallel' | 'cutover' | 'done' | '3';
+export const TEMPO_STATES: readonly TempoState[] = ['2', 'parallel', 'cutover', 'done', '3'];
+/** The step of a state: done and '3' are the same step (both render Tempo 3 alone). */
+export const tempoStep = (s: TempoState) => Math.min(TEMPO_STATES.indexOf(s), 3);
+export function tempoState(t: EnvironmentSpec['tempo']): TempoState | undefined {
+  if (!t.enabled) return undefined;
+  return t.version === '2' ? '2' : (t.migration?.phase ?? '3');
+}
+/**
+ * The helmfile label on the tempo3 release that records the migration phase an environment was generated at: the
+ * committed output is the record the next generate reads back (src/write/tempo-record.ts), so a phase cannot be
+ * skipped. (helmfile release labels: https://helmfile.readthedocs.io "Labels Overview", selectable with -l.)
+ */
+export const MIGRATION_LABEL = 'tempo-migration';
+
+/** What the last generate recorded for an environment (read by src/write/tempo-record.ts), and the file that says so. */
+export interface TempoRecord {
+  state: TempoState;
+  /** e.g. out/prod/helmfile.yaml */
+  file: string;
+}
+
+/**
  * While 2.x still runs on the same bucket (migration phases parallel and cutover) only its compactor may compact:
  * Tempo 3 runs with compaction_disabled in the defaults and in every per-tenant block, as overrides do not inherit
  * (grafana/tempo v3.0.3 docs/sources/tempo/set-up-for-tracing/setup-tempo/migrate-to-3.md "Disable compaction
@@ -262,7 +289,7 @@ export const tempo = defineComponent({
       const merged = withPassThrough(tempo3Values(env, names), t.values);
       completeTenantBlocks(merged, teamBlocks(env.spec, names, tempo3CompactionDisabled(t) ? { compaction: { compaction_disabled: true } } : {}), TEMPO3_BUILTIN_OVERRIDES);
       const kafka = t.kafka.mode === 'strimzi' ? ['kafka'] : [];
-      units.push({ kind: 'helm', id: 'tempo3', release: RELEASES.tempo3, namespace: t.namespace, chart: chartFor(env, TEMPO3_CHART), passThrough: 'spec.tempo.values', values: merged, wave: WAVES.backends, needs: [...deps, ...kafka], syncOptions: ['CreateNamespace=true'], argocd: true });
+      units.push({ kind: 'helm', id: 'tempo3', release: RELEASES.tempo3, ...(t.migration ? { labels: { [MIGRATION_LABEL]: t.migration.phase } } : {}), namespace: t.namespace, chart: chartFor(env, TEMPO3_CHART), passThrough: 'spec.tempo.values', values: merged, wave: WAVES.backends, needs: [...deps, ...kafka], syncOptions: ['CreateNamespace=true'], argocd: true });
     }
     if (t.networkPolicy) {
       units.push({ kind: 'kustomize', id: 'tempo-access', namespace: t.namespace, targetNamespaces: [t.namespace], wave: WAVES.backends, needs: [v2 ? 'tempo' : 'tempo3'], objects: [tempoAccessPolicy(env)] });

@@ -11,12 +11,18 @@ import { isEnvCredentialName, isPlaceholder, mask } from '../../validate/secrets
 import { checkUrls } from '../../validate/urls.js';
 import { checkPassThrough, type ChartValues } from './passthrough.js';
 import { checkTempo3 } from './tempo3.js';
+import type { TempoRecord } from '../../components/tempo/index.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */
   allowUnknownChartVersions?: boolean;
   /** The pinned charts' default values: pass-through keys are checked against them (skipped without). */
   chartValues?: ChartValues;
+  /**
+   * The Tempo state (2.x, migration phase, 3.x) each environment was last generated at, read from the output folder
+   * (src/write/tempo-record.ts): a migration phase may not be skipped or undone. Without it, nothing is compared.
+   */
+  previousTempo?: (env: string) => TempoRecord | undefined;
 }
 
 /** Namespaces where an Instrumentation would inject into system or platform pods. */
@@ -42,7 +48,7 @@ export function crossCheck(loaded: LoadedEnvironment, r: Resolved, options: Cros
       severity,
     });
   out.push(...checkUrls(loaded, env));
-  checkTempo3(loaded, env, at);
+  checkTempo3(loaded, env, at, options.previousTempo?.(env.metadata.name));
 
   // Object storage: only the chosen backend's section. One section may still come from _defaults.yaml when the
   // environment chose another backend itself (it cannot delete a merged key); it is not rendered then.

@@ -2,11 +2,9 @@ import type { Diagnostic } from '../../diagnostics.js';
 import type { LoadedEnvironment } from '../../load/environments.js';
 import { isPlainObject } from '../../load/merge.js';
 import type { Environment } from '../../model.js';
+import { tempoState, tempoStep, type TempoRecord, type TempoState } from '../../components/tempo/index.js';
 
 const ptr = (...parts: Array<string | number>) => '/' + parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
-
-/** The migration phases in order (README "Migrating to Tempo 3"). */
-export const MIGRATION_PHASES = ['parallel', 'cutover', 'done'] as const;
 
 /**
  * Tempo 3 checks, each the refusal of a program the output feeds:
@@ -17,9 +15,12 @@ export const MIGRATION_PHASES = ['parallel', 'cutover', 'done'] as const;
  *   is removed (docs/sources/tempo/set-up-for-tracing/setup-tempo/migrate-to-3.md "Metrics-generator",
  *   cmd/tempo-cli/cmd-migrate-config.go cleanLocalBlocks); Kafka auth is SASL PLAIN only and there is no TLS
  *   option (pkg/ingest/config.go KafkaConfig, writer_client.go).
- * - the migration's phases in order (migrate-to-3.md: deploy 3.0 beside 2.x, switch traffic, clean up 2.x).
+ * - the migration's phases in order, against the phase the committed output records (migrate-to-3.md: deploy 3.0
+ *   beside 2.x, switch traffic, clean up 2.x; no downgrade).
  */
-export function checkTempo3(loaded: LoadedEnvironment, env: Environment, at: (pointer: string, code: string, message: string, suggestion?: string, severity?: 'error' | 'warning', preferKey?: boolean) => void): void {
+type At = (pointer: string, code: string, message: string, suggestion?: string, severity?: 'error' | 'warning', preferKey?: boolean) => void;
+
+export function checkTempo3(loaded: LoadedEnvironment, env: Environment, at: At, previous?: TempoRecord): void {
   const t = env.spec.tempo;
   if (!t.enabled) return;
   const doc = loaded.document as Record<string, unknown>;
@@ -33,6 +34,7 @@ export function checkTempo3(loaded: LoadedEnvironment, env: Environment, at: (po
       const p = `/spec/tempo/${f}`;
       if (written(p)) at(p, 'tempo-version-field', `spec.tempo.${f.replace('/', '.')} is a Tempo 3 setting; this environment renders Tempo 2`, 'Set: spec.tempo.version: "3"  (or remove the field)', 'error', true);
     }
+    checkMigrationOrder(env, previous, at);
     return;
   }
 
@@ -79,21 +81,45 @@ export function checkTempo3(loaded: LoadedEnvironment, env: Environment, at: (po
   }
   if (isPlainObject(values.minio) && values.minio.enabled) at(ptr('spec', 'tempo', 'values', 'minio', 'enabled'), 'tempo3-chart-refuses', 'tempo-distributed 3.x removed its MinIO subchart and refuses minio.enabled (templates/validate.yaml)', 'Remove spec.tempo.values.minio and point spec.tempo.storage at an S3-compatible store');
 
-  // Migration: phases in order, each recorded as completed before the next.
-  if (m) {
-    const need = MIGRATION_PHASES.slice(0, MIGRATION_PHASES.indexOf(m.phase)) as string[];
-    const done = m.completed ?? [];
-    const missing = need.filter((p) => !done.includes(p as 'parallel'));
-    const extra = done.filter((p) => !need.includes(p));
-    if (missing.length || extra.length || done.join() !== need.join()) {
-      at(
-        ptr('spec', 'tempo', 'migration', 'phase'),
-        'tempo-migration',
-        missing.length
-          ? `migration phase ${m.phase} skips ${missing.join(' and ')}: each phase is rolled out and verified before the next (grafana/tempo v3.0.3 migrate-to-3.md: deploy 3.0 beside 2.x, switch traffic, then clean up 2.x)`
-          : `migration phase ${m.phase} with completed [${done.join(', ')}]: completed lists the earlier phases, in order`,
-        missing.length ? `Set: spec.tempo.migration.phase: ${missing[0]}  (and completed: [${need.slice(0, need.indexOf(missing[0])).join(', ')}])` : `Set: spec.tempo.migration.completed: [${need.join(', ')}]`,
-      );
-    }
+  checkMigrationOrder(env, previous, at);
+}
+
+/**
+ * Refusal to skip a phase or go back, against what the last generate recorded in the committed output (previous,
+ * read at the edge: src/write/tempo-record.ts). Without a record (never generated into this output folder) there is
+ * nothing to compare with. Steps: 2 -> parallel -> cutover -> done (or Tempo 3 without a migration). Going back from
+ * cutover to parallel, or from parallel to 2, is a rollback upstream allows (2.x still runs and holds every trace);
+ * back from done is refused: 2.x is gone and there is no downgrade (grafana/tempo v3.0.3 migrate-to-3.md).
+ */
+function checkMigrationOrder(env: Environment, previous: TempoRecord | undefined, at: At): void {
+  const t = env.spec.tempo;
+  const now = tempoState(t);
+  if (!previous || !now) return;
+  const was = previous.state;
+  const from = tempoStep(was);
+  const to = tempoStep(now);
+  const pointer = t.migration ? ptr('spec', 'tempo', 'migration', 'phase') : ptr('spec', 'tempo', 'version');
+  const name = (s: TempoState) => (s === '2' ? 'Tempo 2 (no migration)' : s === '3' ? 'Tempo 3 (no migration)' : `migration phase ${s}`);
+  const phases: Array<TempoState> = ['parallel', 'cutover', 'done'];
+  if (to > from + 1) {
+    const skipped = phases.slice(from, to - 1);
+    const next = phases[from];
+    at(
+      pointer,
+      'tempo-migration',
+      `${name(now)} skips ${skipped.join(' and ')}: ${previous.file} was generated at ${name(was)}; each phase is rolled out and verified before the next (grafana/tempo v3.0.3 migrate-to-3.md: deploy 3.0 beside 2.x, switch traffic, then clean up 2.x)`,
+      t.migration ? `Set: spec.tempo.migration.phase: ${next}  (generate, review, roll out and verify it first; README "Migrating from Tempo 2")` : `Add: spec.tempo.migration: { phase: ${next} }  (README "Migrating from Tempo 2")`,
+      'error',
+      !t.migration,
+    );
+  } else if (from === 3 && to < 3) {
+    at(
+      pointer,
+      'tempo-migration',
+      `${name(now)} goes back from ${name(was)} (${previous.file}): the 2.x release was removed and Tempo 3 compacts the bucket; there is no downgrade from Tempo 3 (grafana/tempo v3.0.3 migrate-to-3.md)`,
+      t.migration ? 'Set: spec.tempo.migration.phase: done  (or remove spec.tempo.migration)' : 'Set: spec.tempo.version: "3"',
+      'error',
+      !t.migration,
+    );
   }
 }
