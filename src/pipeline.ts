@@ -238,8 +238,10 @@ export function generate(inputs: Inputs, options: GenerateOptions): GenerateResu
   const diagnostics = v.diagnostics;
   if (only) {
     const known = new Set(valid.map((e) => e.metadata.name));
+    // An environment that exists but failed validation is reported by its own errors, not as unknown.
+    const present = new Set(inputs.environments.map((f) => f.path.replace(/\\/g, '/').replace(/^.*\//, '').replace(/\.ya?ml$/, '')));
     for (const n of only) {
-      if (!known.has(n)) diagnostics.push({ file: '<command line>', line: 1, column: 1, path: '--env', code: 'unknown-environment', message: `no environment named "${n}" (known: ${[...known].sort().join(', ') || 'none'})`, severity: 'error' });
+      if (!known.has(n) && !(present.has(n) && v.failed)) diagnostics.push({ file: '<command line>', line: 1, column: 1, path: '--env', code: 'unknown-environment', message: `no environment named "${n}" (known: ${[...known].sort().join(', ') || 'none'})`, severity: 'error' });
     }
   }
   if (diagnostics.some((d) => d.severity === 'error')) return { rendered: [], diagnostics: sortDiagnostics(diagnostics) };

@@ -96,6 +96,17 @@ describe('tracestack CLI', () => {
     expect(r.err).toBe('error: no environment named "qa" (known: ambient-demo, dev, prod, staging, teams-demo, tempo3-demo, tempo3-migration)\n');
   });
 
+  it('--env naming an environment that fails validation reports its errors, not "no environment named"', () => {
+    const dir = scratchRepo();
+    const before = treeHash(join(dir, 'out'));
+    edit(join(dir, 'environments/tempo3-demo.yaml'), 'baselinePercent: 5\n', 'baselinePercent: 500\n');
+    const r = run(dir, 'generate', '--env', 'tempo3-demo');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/environments\/tempo3-demo\.yaml:\d+:\d+: error: spec\.sampling\.policies\.baselinePercent: must be <= 100/);
+    expect(r.err).not.toContain('no environment named');
+    expect(treeHash(join(dir, 'out'))).toBe(before);
+  });
+
   it('refuses to overwrite a file it did not write', () => {
     const dir = scratchRepo(false);
     mkdirSync(join(dir, 'out/prod/values'), { recursive: true });
