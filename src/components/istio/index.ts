@@ -14,6 +14,7 @@ import { ACCESS_LOG_FORMAT } from '../access-log.js';
 import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
 import { applicationNamespaces, WAYPOINT_NAME } from '../namespaces/facts.js';
 import type { Environment } from '../../model.js';
+import { gatewayApiNeeds } from '../gateway-api/facts.js';
 
 /** Gateway API: the group of Gateway (waypoints, the edge) and the Telemetry targetRefs that attach to one. */
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -209,7 +210,7 @@ export const istio = defineComponent({
         namespace: namespaces[0],
         targetNamespaces: namespaces,
         wave: WAVES.edges,
-        needs: s.install ? ['istiod'] : [],
+        needs: [...(s.install ? ['istiod'] : []), ...gatewayApiNeeds(env)],
         syncOptions: ['SkipDryRunOnMissingResource=true'],
         objects: [waypointObject(), gatewayTelemetryObject(names, WAYPOINT_TELEMETRY, WAYPOINT_NAME)],
       });
