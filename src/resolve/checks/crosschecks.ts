@@ -11,6 +11,7 @@ import { isEnvCredentialName, isPlaceholder, mask } from '../../validate/secrets
 import { checkUrls } from '../../validate/urls.js';
 import { checkPassThrough, type ChartValues } from './passthrough.js';
 import { checkTempo3 } from './tempo3.js';
+import { checkEdge } from './edge.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */
@@ -43,6 +44,7 @@ export function crossCheck(loaded: LoadedEnvironment, r: Resolved, options: Cros
     });
   out.push(...checkUrls(loaded, env));
   checkTempo3(loaded, env, at);
+  checkEdge(env, at);
 
   // Object storage: only the chosen backend's section. One section may still come from _defaults.yaml when the
   // environment chose another backend itself (it cannot delete a merged key); it is not rendered then.
