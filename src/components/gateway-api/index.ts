@@ -44,7 +44,12 @@ export function rendersGateways(env: Environment): boolean {
  * client-side apply writes: argo-cd docs/user-guide/sync-options.md "Server-Side Apply"). helmfile: the same path as a
  * go-getter URL, which helmfile fetches and, as the folder has no Chart.yaml, runs through chartify (helmfile v1.7.4
  * pkg/state/helmx.go goGetterChart and PrepareChartify; URL form git::https://<repo>.git@<path>?ref=<tag> as in
- * pkg/remote/remote_test.go "git scheme").
+ * pkg/remote/remote_test.go "git scheme"). chartify moves every YAML of a folder without kustomization.yaml under
+ * templates/ (helmfile/chartify v0.28.1 chartify.go Chartify), so Helm upgrades the CRDs like any template (a chart's
+ * crds/ folder would be installed once and never upgraded).
+ *
+ * No cascade finalizer on its Application (plan/argocd.ts): deleting it must not delete the CRDs and with them every
+ * Gateway and HTTPRoute in the cluster.
  */
 export const gatewayApi = defineComponent({
   id: 'gateway-api',
