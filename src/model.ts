@@ -35,6 +35,8 @@ export interface EnvironmentSpec {
     istiodReplicas: number;
     baseValues: HelmValues;
     istiodValues: HelmValues;
+    cniValues: HelmValues;
+    ztunnelValues: HelmValues;
   };
   ingressNginx: {
     enabled: boolean;

@@ -404,8 +404,15 @@ describe('ambient and the Istio gateway edge', () => {
     expect(findings(broken, 'gateway-access-log').map((d) => d.message)).toEqual([expect.stringMatching(/does not carry traceparent/)]);
   });
 
-  it('sync-crd: Gateways without the Gateway API CRDs (gatewayApiCrds: install is not rendered) are refused at the field', () => {
-    refused('ambient-demo', 'gatewayApiCrds: existing', 'gatewayApiCrds: install', 'sync-crd', /Gateway edge \(gateway\.networking\.k8s\.io\) of edge-gateway: no release in this environment installs its CRD/, 'gatewayApiCrds: install');
+  it('sync-crd: Gateways whose Gateway API CRDs (gatewayApiCrds: install) sync in the same wave are refused (more in gateway-api.test.ts)', () => {
+    const broken = withUnits(ambient(), (units) => {
+      unit(units, 'gateway-api-crds').wave = 15;
+      return units;
+    });
+    expect(findings(broken, 'sync-crd').map((d) => d.message).sort()).toEqual([
+      expect.stringMatching(/Gateway edge of Application ambient-demo-edge-gateway \(wave 15\) needs the CRD from ambient-demo-gateway-api-crds \(wave 15\), which is not earlier/),
+      ...['payments', 'shop', 'shop-web'].map(() => expect.stringMatching(/Gateway waypoint of Application ambient-demo-waypoints \(wave 15\) needs the CRD/)),
+    ]);
   });
 
   it('mesh-enrolment: an ambient namespace without the dataplane-mode label', () => {

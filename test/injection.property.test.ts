@@ -94,7 +94,8 @@ describe('rendering is injection-proof (property test, fixed seed)', () => {
         // credentials-looking random tokens are refused by design, and so are plain scalars YAML 1.1 reads
         // differently (stringify writes `1_000` or `y` unquoted, as YAML 1.2 allows); nothing else may fail
         if (r.errors) {
-          expect(r.errors.filter((d) => d.code !== 'secret' && d.code !== 'yaml11-ambiguous')).toEqual([]);
+          // (warnings, such as the fuzz environment's ingress-nginx deprecation, are not failures)
+          expect(r.errors.filter((d) => d.severity === 'error' && d.code !== 'secret' && d.code !== 'yaml11-ambiguous')).toEqual([]);
           return;
         }
         const docs = parsedTree(r.tree!);

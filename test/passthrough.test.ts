@@ -28,7 +28,7 @@ function withValues(component: string, block: string, chartValues: ChartValues |
   if (!prod.text.includes(marker)) prod.text = prod.text.replace('\nspec:\n', `\nspec:\n  ${component}:\n${block}`);
   else prod.text = prod.text.replace(marker, `${marker}${block}`);
   const text = prod.text;
-  const ds = validateInputs(inputs, { chartValues: chartValues ?? undefined }).diagnostics.filter((d) => d.code !== 'placeholder-url');
+  const ds = validateInputs(inputs, { chartValues: chartValues ?? undefined }).diagnostics.filter((d) => d.code !== 'placeholder-url' && d.code !== 'deprecated-ingress-nginx');
   return { ds, line: (needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1 };
 }
 

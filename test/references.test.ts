@@ -7,6 +7,7 @@ import { renderExamples, REPO, yamlDocs } from './helpers/repo.js';
 import { schemastoreValidator } from './helpers/upstream.js';
 
 const tree = renderExamples();
+const UPSTREAM_CRDS = 'https://github.com/kubernetes-sigs/gateway-api.git';
 const files = [...tree.keys()];
 
 describe('every path the output names exists in the repository', () => {
@@ -21,6 +22,11 @@ describe('every path the output names exists in the repository', () => {
   it.each(apps.map(([f, a]) => [a.metadata.name, f, a] as const))('%s: paths and $values files exist on disk', (_n, _f, app) => {
     const sources = app.spec.sources ?? [app.spec.source];
     for (const s of sources) {
+      // an upstream repository applied as published (the Gateway API CRDs): pinned to a release tag, nothing on disk
+      if (s.repoURL === UPSTREAM_CRDS) {
+        expect(s).toEqual({ repoURL: UPSTREAM_CRDS, targetRevision: 'v1.6.1', path: 'config/crd/standard' });
+        continue;
+      }
       if (s.path) expect(existsSync(join(REPO, s.path, 'kustomization.yaml')), s.path).toBe(true);
       for (const v of s.helm?.valueFiles ?? []) {
         expect(v.startsWith('$values/')).toBe(true);
@@ -48,7 +54,10 @@ describe('every path the output names exists in the repository', () => {
     for (const [, a] of apps.filter(([, a]) => /-(otel-operator|istio-base|cert-manager)$/.test(a.metadata.name))) {
       expect(a.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     }
-    for (const [, a] of apps) expect(a.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
+    // every Application cascades its deletion, except the one of the shared Gateway API CRDs (deleting them would
+    // delete every Gateway and HTTPRoute in the cluster)
+    for (const [, a] of apps) expect(a.metadata.finalizers, a.metadata.name).toEqual(/-gateway-api-crds$/.test(a.metadata.name) ? undefined : ['resources-finalizer.argocd.argoproj.io']);
+    expect(apps.filter(([, a]) => /-gateway-api-crds$/.test(a.metadata.name))).toHaveLength(1);
   });
 
   it('Istio apps ignore the webhook caBundle/failurePolicy churn and respect it when syncing', () => {
@@ -62,7 +71,7 @@ describe('every path the output names exists in the repository', () => {
 
 describe('helmfile.yaml', () => {
   const validate = schemastoreValidator('helmfile');
-  for (const env of ['dev', 'prod', 'staging', 'teams-demo', 'tempo3-demo', 'tempo3-migration']) {
+  for (const env of ['dev', 'prod', 'staging', 'teams-demo', 'tempo3-demo', 'tempo3-migration', 'ambient-demo']) {
     const file = `${env}/helmfile.yaml`;
     const hf = parse(tree.get(file)!);
     it(`${env}: passes the SchemaStore helmfile schema`, () => {
@@ -75,6 +84,8 @@ describe('helmfile.yaml', () => {
       const repos = new Set(hf.repositories.map((r: any) => r.name));
       for (const r of hf.releases) {
         if (String(r.chart).startsWith('./')) expect(existsSync(join(REPO, 'out', env, r.chart, 'kustomization.yaml'))).toBe(true);
+        // a go-getter URL (helmfile fetches it; chartify makes the folder a chart), pinned by its tag
+        else if (String(r.chart).startsWith('git::')) expect(r.chart).toBe(`git::${UPSTREAM_CRDS}@config/crd/standard?ref=v1.6.1`);
         else {
           expect(r.version, r.name).toMatch(/^v?\d+\.\d+\.\d+$/);
           expect(repos.has(r.chart.split('/')[0])).toBe(true);

@@ -10,7 +10,8 @@ const tree = renderExamples();
 const helmfiles = [...tree].filter(([f]) => f.endsWith('/helmfile.yaml'));
 const releases = helmfiles.flatMap(([file, text]) =>
   (parse(text).releases as any[])
-    .filter((r) => !String(r.chart).startsWith('./'))
+    // chart releases only: not kustomize overlays (./), not upstream manifests fetched by go-getter (git::, no values)
+    .filter((r) => !String(r.chart).startsWith('./') && !String(r.chart).startsWith('git::'))
     .map((r) => ({ env: file.split('/')[0], ...r, valuesFile: `${file.split('/')[0]}/${r.values[0]}` })),
 );
 

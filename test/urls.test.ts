@@ -47,7 +47,8 @@ describe('URLs are checked for what they must point at, with a fix-it line', () 
       expect(d[0].suggestion).toContain('https://<host>/<org>/<repo>.git');
     }
     const ds = validateInputs(readInputs(REPO)).diagnostics;
-    expect(ds.map((d) => `${d.severity} ${d.code} ${d.path}`)).toEqual(['warning placeholder-url spec.argocd.repoURL']);
+    // (prod's legacy ingress-nginx is the other warning the examples keep on purpose)
+    expect(ds.map((d) => `${d.severity} ${d.code} ${d.path}`)).toEqual(['warning placeholder-url spec.argocd.repoURL', 'warning deprecated-ingress-nginx spec.ingressNginx.enabled']);
     const text = readInputs(REPO).defaults!.text;
     expect(ds[0]).toMatchObject({ file: 'environments/_defaults.yaml', line: line(text, 'repoURL:') });
   });
@@ -55,6 +56,9 @@ describe('URLs are checked for what they must point at, with a fix-it line', () 
   it('the committed examples keep the placeholder on purpose: generate --check only warns and exits 0', () => {
     const r = runCli(REPO, ['generate', '--check']);
     expect(r.code, r.err).toBe(0);
-    expect(r.err.split('\n').filter((l) => /: (error|warning):/.test(l))).toEqual([expect.stringMatching(/_defaults\.yaml:\d+:\d+: warning: spec\.argocd\.repoURL: still the placeholder host git\.example\.com/)]);
+    expect(r.err.split('\n').filter((l) => /: (error|warning):/.test(l))).toEqual([
+      expect.stringMatching(/_defaults\.yaml:\d+:\d+: warning: spec\.argocd\.repoURL: still the placeholder host git\.example\.com/),
+      expect.stringMatching(/prod\.yaml:\d+:\d+: warning: spec\.ingressNginx\.enabled: ingress-nginx was retired in 2026-03/),
+    ]);
   });
 });

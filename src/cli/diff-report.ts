@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { buildReport, type DiffReport } from '../diff/report.js';
 import { specChanges } from '../diff/spec.js';
+import { migrationNotes } from '../diff/migrations/index.js';
 import { DEFAULTS_FILE } from '../load/environments.js';
 import { generate, validateInputs, type GenerateResult, type Inputs } from '../pipeline.js';
 import { compareWithDisk, inScope, readLedger, recoverIfIdle, withLedger, type Change, type Ledger } from '../write/write.js';
@@ -138,12 +139,13 @@ export function computeReport(root: string, opts: ReportOptions): ComputedReport
     const p = join(outDir, file);
     return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
   };
-  const report = buildReport({ outPath, changes, onDisk, planned, spec, baseline });
+  const migrations = migrationNotes(oldValid ? before.environments : undefined, now, opts.env);
+  const report = buildReport({ outPath, changes, onDisk, planned, spec, baseline, migrations });
   const baseTree = readOutAt(root, opts.base ?? 'HEAD', outPath);
   let baseReport = report;
   if (baseTree) {
     const baseChanges = compareWithTree(baseTree, result.tree, result.rendered, full);
-    baseReport = buildReport({ outPath, changes: baseChanges, onDisk: (file) => baseTree.get(file), planned, spec: baseChanges.length ? specAll : [], baseline });
+    baseReport = buildReport({ outPath, changes: baseChanges, onDisk: (file) => baseTree.get(file), planned, spec: baseChanges.length ? specAll : [], baseline, migrations });
   }
   return { result, report, baseReport, diagnostics: result.diagnostics, outDir, outPath, full };
 }

@@ -63,5 +63,8 @@ const providers = derived((list) => list.flatMap((c) => c.provides.map((p) => ({
 /** The component that may render a unit of this id, if any. */
 export const providerOf = (unitId: string): Component | undefined => providers().find((p) => p.re.test(unitId))?.component;
 
+/** The upstream Git sources components apply as published (remote units), by repository URL. */
+export const remoteSources = derived((list) => new Map(list.flatMap((c) => c.remotes ?? []).map((r) => [r.repoURL, r] as const)));
+
 /** Every unit id pattern components provide (for messages). */
 export const providedUnits = derived((list) => list.flatMap((c) => c.provides));

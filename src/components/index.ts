@@ -13,6 +13,7 @@ import { istioGateway } from './istio-gateway/index.js';
 import { grafana } from './grafana/index.js';
 import { teams } from './teams/index.js';
 import { namespaces } from './namespaces/index.js';
+import { gatewayApi } from './gateway-api/index.js';
 
 /**
  * Every component, registered once, in render order (units, helmfile releases and Argo CD Applications follow it).
@@ -22,6 +23,7 @@ const REGISTRY: Component[] = [
   argocd,
   namespaces,
   certManager,
+  gatewayApi,
   istio,
   prometheus,
   otelOperator,

@@ -70,7 +70,32 @@ export interface KustomizeUnit extends UnitCommon {
   targetNamespaces: string[];
 }
 
-export type Unit = HelmUnit | KustomizeUnit;
+/**
+ * Manifests applied as an upstream project publishes them, from its Git repository at a release tag: the Argo CD
+ * Application's source is that repository and path, helmfile fetches the same path with go-getter and chartify
+ * turns it into a chart. Nothing of it is written under out/ (tracestack neither copies nor patches upstream files).
+ */
+export interface RemoteUnit extends UnitCommon {
+  kind: 'remote';
+  /** helmfile release name. */
+  release: string;
+  source: RemoteSource;
+  /** Always true: both helmfile and Argo CD install it. */
+  argocd: true;
+  /** API groups whose CRDs it installs (custom resources of these groups need it first). */
+  crds?: string[];
+}
+
+/** An upstream Git repository path at a release tag. */
+export interface RemoteSource {
+  repoURL: string;
+  /** A release tag, never a branch. */
+  targetRevision: string;
+  /** A folder of manifests (Argo CD's directory source, non-recursive) or a kustomization. */
+  path: string;
+}
+
+export type Unit = HelmUnit | KustomizeUnit | RemoteUnit;
 
 /** A chart a component renders values for (one spec.chartVersions key). */
 export interface ChartDescription {
@@ -131,6 +156,8 @@ export interface Component {
   /** Kinds a team's AppProject may not deploy: the platform renders them in team namespaces. */
   teamForbiddenKinds?: ReadonlyArray<{ group: string; kind: string }>;
   passThrough?: readonly PassThroughDescription[];
+  /** Upstream Git sources its remote units apply (the AppProject's sourceRepos and the verifier's pin check use them). */
+  remotes?: readonly RemoteSource[];
   /** Units for this environment; only what the environment enables. */
   units(env: Environment, names: Names): Unit[];
 }

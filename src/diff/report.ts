@@ -5,13 +5,15 @@ import type { Change } from '../write/write.js';
 import { ownerOf, summarizeObjects, type ObjectSummary } from './objects.js';
 import { redactSecretPair } from './redact.js';
 import type { SpecChange } from './spec.js';
+import type { MigrationNote } from './migrations/index.js';
 import { tempoMigrationSteps } from './migrations/tempo.js';
 
 /**
- * What a change means for a migration in progress, per environment: what it does and what to verify (by hand) before
- * the next step. Each migration is its own module returning lines (src/diff/migrations/); this is where they meet.
+ * What a change means for a phased migration in progress (Tempo 2 -> 3), per environment: what it does and what to
+ * verify (by hand) before the next phase, from the spec changes. Switches of the edge or the mesh mode compare whole
+ * environments instead and arrive as MigrationNote objects (src/diff/migrations/index.ts migrationNotes).
  */
-export function migrationNotes(spec: SpecChange[], env: string): string[] {
+export function phaseNotes(spec: SpecChange[], env: string): string[] {
   return [...tempoMigrationSteps(spec, env)];
 }
 
@@ -31,10 +33,12 @@ export interface DiffReport {
   spec: SpecChange[];
   /** Where the old spec values came from, e.g. "git HEAD", or why there are none. */
   baseline: string;
+  /** Migrations the spec change amounts to (edge, mesh mode): what changes and what the user does by hand. */
+  migrations: MigrationNote[];
 }
 
 /** Pure: the changes compareWithDisk found, the texts on disk, and the planned tree -> patches and summaries. */
-export function buildReport(input: { outPath: string; changes: Change[]; onDisk: (file: string) => string | undefined; planned: FileTree; spec: SpecChange[]; baseline: string }): DiffReport {
+export function buildReport(input: { outPath: string; changes: Change[]; onDisk: (file: string) => string | undefined; planned: FileTree; spec: SpecChange[]; baseline: string; migrations?: MigrationNote[] }): DiffReport {
   const files: FileDiff[] = [];
   const pairs: Array<{ file: string; before?: string; after?: string }> = [];
   for (const c of input.changes) {
@@ -46,7 +50,7 @@ export function buildReport(input: { outPath: string; changes: Change[]; onDisk:
     const patch = createTwoFilesPatch(before === undefined ? '/dev/null' : `a/${path}`, after === undefined ? '/dev/null' : `b/${path}`, a, b, undefined, undefined, { context: 3 });
     files.push({ file: c.file, kind: c.kind, ...ownerOf(c.file), patch: patch.replace(/^=+\n/, '') });
   }
-  return { outPath: input.outPath, files, objects: summarizeObjects(pairs), spec: input.spec, baseline: input.baseline };
+  return { outPath: input.outPath, files, objects: summarizeObjects(pairs), spec: input.spec, baseline: input.baseline, migrations: files.length ? (input.migrations ?? []) : [] };
 }
 
 export const hasChanges = (r: DiffReport) => r.files.length > 0;
@@ -72,10 +76,11 @@ export function renderText(r: DiffReport, colour: boolean): string {
     out.push('', paint(colour, 'bold', `Spec changes (compared with ${r.baseline}):`));
     for (const s of r.spec) out.push(`  ${specLine(s)}`);
     for (const env of [...new Set(r.spec.map((s) => s.env))]) {
-      const notes = migrationNotes(r.spec, env);
+      const notes = phaseNotes(r.spec, env);
       if (notes.length) out.push('', paint(colour, 'bold', `${env}:`), ...notes.map((l) => `  ${l}`));
     }
   }
+  for (const m of r.migrations) out.push('', ...migrationText(m).map((l, i) => (i === 0 ? paint(colour, 'bold', l) : l)));
   out.push(`${r.files.length} file${r.files.length === 1 ? '' : 's'} would change; run \`tracestack generate\`.`);
   return out.join('\n') + '\n';
 }
@@ -115,7 +120,7 @@ export function renderMarkdown(r: DiffReport, schema: Record<string, unknown>, g
       for (const s of fieldChanges) out.push(`| \`${s.path}\` | ${cell(show(s.old))} | ${cell(show(s.new))} | ${firstSentence(s.path).replace(/\|/g, '\\|')} |`);
       out.push('');
     } else if (!spec.length && env !== 'base' && env !== 'fleet') out.push('No spec field changed (the rendering itself changed, e.g. a new tracestack version).', '');
-    const notes = migrationNotes(r.spec, env);
+    const notes = phaseNotes(r.spec, env);
     // a heading line, then its list; a blank line after each list
     if (notes.length) out.push(...notes.flatMap((l, i) => (l.startsWith('- ') ? [l] : [...(i && notes[i - 1].startsWith('- ') ? [''] : []), `**${l}**`, ''])), '');
     const objs = r.objects.filter((o) => o.env === env);
@@ -124,10 +129,31 @@ export function renderMarkdown(r: DiffReport, schema: Record<string, unknown>, g
       for (const o of objs) out.push(`| ${o.component} | ${list(o.added)} | ${list(o.changed)} | ${list(o.removed)} |`);
       out.push('');
     }
+    for (const m of r.migrations.filter((x) => x.env === env)) out.push(...migrationMarkdown(m));
     out.push(...graphSection(graphs.get(env)));
   }
   out.push('<details><summary>Files</summary>', '', ...r.files.map((f) => `- ${f.kind === 'missing' ? 'added' : f.kind === 'stale' ? 'deleted' : 'changed'}: \`${r.outPath}/${f.file}\``), '', '</details>');
   return out.join('\n') + '\n';
+}
+
+/** A migration in the PR description: what changes, and what the user must do by hand (tracestack does not). */
+function migrationMarkdown(m: MigrationNote): string[] {
+  return [
+    `#### Migration: ${m.title}`,
+    '',
+    'What this change does:',
+    '',
+    ...m.changes.map((c) => `- ${c}`),
+    '',
+    ...(m.manual.length ? ['**What you must do by hand:**', '', ...m.manual.map((c) => `- [ ] ${c}`), ''] : []),
+    ...(m.see ? [`Runbook: ${m.see}.`, ''] : []),
+  ];
+}
+
+/** The same for a terminal (backticks and bold markers dropped). */
+function migrationText(m: MigrationNote): string[] {
+  const plain = (s: string) => s.replace(/\*\*/g, '').replace(/`/g, '');
+  return [`Migration ${m.env}: ${m.title}`, ...m.changes.map((c) => `  changes: ${plain(c)}`), ...m.manual.map((c) => `  by hand: ${plain(c)}`), ...(m.see ? [`  runbook: ${m.see}`] : [])];
 }
 
 /** The environment's trace path as a Mermaid block (GitHub renders it), folded; nothing without one. */

@@ -32,7 +32,8 @@ export function renderArgo(tree: FileTree, env: Environment, names: Names, units
 
   const argoUnits = units.filter((u) => u.kind === 'kustomize' || u.argocd);
   const namespaces = [...new Set(argoUnits.flatMap((u) => (u.kind === 'kustomize' ? [u.namespace, ...u.targetNamespaces] : [u.namespace])))].sort();
-  const chartRepos = [...new Set(argoUnits.flatMap((u) => (u.kind === 'helm' ? [u.chart.repoURL] : [])))].sort();
+  // the chart repositories and upstream Git repositories this environment's Applications read
+  const chartRepos = [...new Set(argoUnits.flatMap((u) => (u.kind === 'helm' ? [u.chart.repoURL] : u.kind === 'remote' ? [u.source.repoURL] : [])))].sort();
 
   const project = {
     apiVersion: 'argoproj.io/v1alpha1',
@@ -66,6 +67,10 @@ export function renderArgo(tree: FileTree, env: Environment, names: Names, units
         },
         { repoURL: a.repoURL, targetRevision: a.targetRevision, ref: 'values' },
       ];
+    } else if (u.kind === 'remote') {
+      // The upstream repository at its release tag, as published (a directory source: argo-cd
+      // docs/user-guide/directory.md, non-recursive by default).
+      spec.source = { repoURL: u.source.repoURL, targetRevision: u.source.targetRevision, path: u.source.path };
     } else {
       spec.source = { repoURL: a.repoURL, targetRevision: a.targetRevision, path: layout.inRepo(outPath, layout.overlay(envDir, u.id)) };
     }
@@ -79,7 +84,10 @@ export function renderArgo(tree: FileTree, env: Environment, names: Names, units
         namespace: a.namespace,
         labels: labels(u.id),
         annotations: { 'argocd.argoproj.io/sync-wave': String(u.wave) },
-        finalizers: [FINALIZER],
+        // Not on the Application of shared CRDs: deleting it (gatewayApiCrds switched to existing, the environment
+        // removed) must not cascade to the CRDs and with them every Gateway and HTTPRoute in the cluster, the
+        // teams' included (argo-cd docs/user-guide/app_deletion.md: the finalizer makes deletion cascade).
+        ...(u.kind === 'remote' && u.crds?.length ? {} : { finalizers: [FINALIZER] }),
       },
       spec,
     };

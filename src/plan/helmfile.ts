@@ -1,10 +1,11 @@
 import type { HelmUnit, Unit } from '../components/types.js';
 import { layout } from './layout.js';
+import { goGetterChart } from '../components/gateway-api/index.js';
 
 /** One helmfile per environment: its releases in wave order, each with the needs its unit declares (and derived ones). */
 export function helmfile(units: Unit[]) {
   const byId = new Map(units.map((u) => [u.id, u]));
-  const releaseName = (u: Unit) => (u.kind === 'helm' ? u.release : u.id);
+  const releaseName = (u: Unit) => (u.kind === 'kustomize' ? u.id : u.release);
   const needs = (u: Unit) =>
     u.needs
       .map((id) => byId.get(id))
@@ -28,7 +29,10 @@ export function helmfile(units: Unit[]) {
       namespace: u.namespace,
       ...(u.kind === 'helm'
         ? { chart: `${u.chart.repo}/${u.chart.chart}`, version: u.chart.version }
-        : { chart: layout.overlayFromHelmfile(u.id) }),
+        : u.kind === 'remote'
+          ? // pinned by the tag in the URL (a Helm chart version does not apply to a fetched folder)
+            { chart: goGetterChart(u.source) }
+          : { chart: layout.overlayFromHelmfile(u.id) }),
       labels: { component: u.id, tier: u.kind === 'helm' && !u.argocd ? 'bootstrap' : 'platform', ...u.labels },
       ...(needs(u).length ? { needs: needs(u) } : {}),
       ...(u.kind === 'helm' ? { values: [layout.valuesFromHelmfile(u.release)] } : {}),

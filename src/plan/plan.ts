@@ -49,7 +49,8 @@ export function planEnvironment(r: Resolved, bases: Bases, outPath: string, sour
   const envDir = env.metadata.name;
   for (const u of units) {
     if (u.kind === 'helm') tree.set(layout.values(envDir, u.release), yamlFile(source, u.values));
-    else {
+    // a remote unit's manifests stay upstream: only its Application and helmfile release are written
+    else if (u.kind === 'kustomize') {
       const baseName = u.base ?? u.id;
       const base = bases.units.get(baseName);
       if (!base) throw new Error(`internal: no base for ${u.id}`);

@@ -5,6 +5,7 @@ import { isPlainObject } from '../load/merge.js';
 import type { FileTree } from '../plan/plan.js';
 import { CappedMemo } from '../startup.js';
 import { isHelmfile, layout } from '../plan/layout.js';
+import { remoteSources } from '../components/derived.js';
 
 /**
  * Check the rendered tree before anything is written: every file parses back, and every path an Application,
@@ -55,6 +56,12 @@ export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string, 
         const spec = doc.spec as Record<string, any>;
         const sources: Array<Record<string, any>> = spec.sources ?? [spec.source];
         for (const s of sources) {
+          // an upstream repository a component applies as published: exactly its path at its release tag
+          const remote = remoteSources().get(String(s.repoURL));
+          if (remote) {
+            if (s.path !== remote.path || s.targetRevision !== remote.targetRevision) fail(file, `Application source ${s.repoURL} is not ${remote.path} at ${remote.targetRevision}`);
+            continue;
+          }
           if (s.path) {
             const p = inRepo(s.path);
             if (!p || !has(`${p}/kustomization.yaml`)) fail(file, `Application path ${s.path} has no kustomization.yaml in the output`);
@@ -83,7 +90,13 @@ export function verifyTreeDocs(tree: FileTree, envs: string[], outPath: string, 
           for (const v of r.values ?? []) if (!has(posix.join(dir, v))) fail(file, `release ${r.name}: values file ${v} is missing`);
           for (const n of r.needs ?? []) if (!ids.has(n)) fail(file, `release ${r.name}: needs ${n}, which is not a release`);
           if (String(r.chart).startsWith('./') && !has(posix.join(dir, r.chart, 'kustomization.yaml'))) fail(file, `release ${r.name}: chart folder ${r.chart} is missing`);
-          if (!String(r.chart).startsWith('./') && !r.version) fail(file, `release ${r.name} is not pinned`);
+          const chart = String(r.chart);
+          if (chart.startsWith('git::')) {
+            // a go-getter URL: pinned by its ?ref= tag, to a source a component describes
+            const [url, ref] = chart.slice('git::'.length).split('?ref=');
+            const remote = remoteSources().get(url.split('.git@')[0] + '.git');
+            if (!remote || url !== `${remote.repoURL}@${remote.path}` || ref !== remote.targetRevision) fail(file, `release ${r.name}: ${chart} is not a pinned upstream source`);
+          } else if (!chart.startsWith('./') && !r.version) fail(file, `release ${r.name} is not pinned`);
         }
       }
     }

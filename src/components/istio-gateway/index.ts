@@ -1,6 +1,7 @@
 import { defineComponent, type K8sObject } from '../types.js';
 import { GATEWAY_API_GROUP, gatewayTelemetryObject } from '../istio/index.js';
 import { edgeKind } from './facts.js';
+import { gatewayApiNeeds } from '../gateway-api/facts.js';
 
 /** The edge Gateway with the other edges (after istiod and the collector). */
 const WAVES = { edges: 15 } as const;
@@ -48,7 +49,7 @@ export const istioGateway = defineComponent({
         namespace: e.namespace,
         targetNamespaces: [e.namespace],
         wave: WAVES.edges,
-        needs: env.spec.istio.install ? ['istiod'] : [],
+        needs: [...(env.spec.istio.install ? ['istiod'] : []), ...gatewayApiNeeds(env)],
         syncOptions: ['SkipDryRunOnMissingResource=true', 'CreateNamespace=true'],
         objects: [edgeGatewayObject(e.gatewayName, e.port, e.allowedRouteNamespaces), gatewayTelemetryObject(names, EDGE_TELEMETRY, e.gatewayName)],
       },

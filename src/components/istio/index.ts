@@ -14,6 +14,7 @@ import { ACCESS_LOG_FORMAT } from '../access-log.js';
 import { webhookCaBundleDiffs, withPassThrough } from '../values.js';
 import { applicationNamespaces, WAYPOINT_NAME } from '../namespaces/facts.js';
 import type { Environment } from '../../model.js';
+import { gatewayApiNeeds } from '../gateway-api/facts.js';
 
 /** Gateway API: the group of Gateway (waypoints, the edge) and the Telemetry targetRefs that attach to one. */
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -92,6 +93,10 @@ export const istio = defineComponent({
       // the cross-check validates a replaced provider list (the Telemetry's provider must stay in it)
       replaceable: [['meshConfig', 'extensionProviders']],
     },
+    // ambient mode's node agents; neither chart renders a value through `tpl` (istio/istio 1.30.3
+    // manifests/charts/istio-cni/templates and manifests/charts/ztunnel/templates have no tpl call)
+    { at: ['istio', 'cniValues'], chart: 'cni' },
+    { at: ['istio', 'ztunnelValues'], chart: 'ztunnel' },
     // not Helm values, but pasted from a cluster: scanned for credentials like them
     { at: ['istio', 'existingMeshConfig'], chart: 'istiod' },
   ],
@@ -175,9 +180,10 @@ export const istio = defineComponent({
         release: RELEASES.istioCni,
         namespace: s.namespace,
         chart: chartFor(env, ISTIO_CHART, 'cni'),
+        passThrough: 'spec.istio.cniValues',
         // ambient.enabled is what the ambient profile sets for this chart; templates/configmap-cni.yaml renders it as
         // AMBIENT_ENABLED (istio/istio 1.30.3 manifests/charts/istio-cni). `revision` selects the istiod it talks to.
-        values: { ambient: { enabled: true }, ...(s.revision ? { revision: s.revision } : {}) },
+        values: withPassThrough({ ambient: { enabled: true }, ...(s.revision ? { revision: s.revision } : {}) }, s.cniValues),
         wave: WAVES.cni,
         needs: ['istio-base'],
         argocd: true,
@@ -188,9 +194,10 @@ export const istio = defineComponent({
         release: RELEASES.ztunnel,
         namespace: s.namespace,
         chart: chartFor(env, ISTIO_CHART, 'ztunnel'),
+        passThrough: 'spec.istio.ztunnelValues',
         // templates/daemonset.yaml: CA and XDS address istiod[-<revision>].<istioNamespace>.svc:15012
         // (istio/istio 1.30.3 manifests/charts/ztunnel).
-        values: { istioNamespace: s.namespace, ...(s.revision ? { revision: s.revision } : {}) },
+        values: withPassThrough({ istioNamespace: s.namespace, ...(s.revision ? { revision: s.revision } : {}) }, s.ztunnelValues),
         wave: WAVES.ztunnel,
         needs: ['istiod'],
         argocd: true,
@@ -209,7 +216,7 @@ export const istio = defineComponent({
         namespace: namespaces[0],
         targetNamespaces: namespaces,
         wave: WAVES.edges,
-        needs: s.install ? ['istiod'] : [],
+        needs: [...(s.install ? ['istiod'] : []), ...gatewayApiNeeds(env)],
         syncOptions: ['SkipDryRunOnMissingResource=true'],
         objects: [waypointObject(), gatewayTelemetryObject(names, WAYPOINT_TELEMETRY, WAYPOINT_NAME)],
       });

@@ -12,6 +12,7 @@ import { checkUrls } from '../../validate/urls.js';
 import { checkPassThrough, type ChartValues } from './passthrough.js';
 import { checkTempo3 } from './tempo3.js';
 import type { TempoRecord } from '../../components/tempo/index.js';
+import { checkEdge } from './edge.js';
 
 export interface CrossCheckOptions {
   /** Render chart versions tracestack does not know (a warning instead of an error). */
@@ -49,6 +50,7 @@ export function crossCheck(loaded: LoadedEnvironment, r: Resolved, options: Cros
     });
   out.push(...checkUrls(loaded, env));
   checkTempo3(loaded, env, at, options.previousTempo?.(env.metadata.name));
+  checkEdge(env, at);
 
   // Object storage: only the chosen backend's section. One section may still come from _defaults.yaml when the
   // environment chose another backend itself (it cannot delete a merged key); it is not rendered then.

@@ -103,7 +103,7 @@ export const samplingHead: BehaviourRule = {
             }
           }
         }
-      } else if (u.id === 'ingress-nginx') {
+      } else if (u.kind === 'helm' && u.id === 'ingress-nginx') {
         const config = obj(get(u.values, 'controller.config'));
         const sampler = String(config['otel-sampler'] ?? '');
         const ratio = Number(config['otel-sampler-ratio'] ?? '1');

@@ -8,6 +8,8 @@ import { BUILT_IN_GROUPS, CLUSTER_SCOPED, groupOf, namespacePointer, ptr, type B
 /** Every (object, namespace) a unit applies: Helm releases into their namespace, Kustomize objects into each target. */
 function landings(u: Unit): Array<{ what: string; namespace: string; group: string }> {
   if (u.kind === 'helm') return [{ what: `release ${u.release}`, namespace: u.namespace, group: '' }];
+  // cluster-scoped CRDs (and a ValidatingAdmissionPolicy) only
+  if (u.kind === 'remote') return [];
   return u.objects.flatMap((o) =>
     CLUSTER_SCOPED.has(o.kind)
       ? [{ what: `${o.kind} ${o.metadata.name}`, namespace: '', group: groupOf(o.apiVersion) }]
@@ -104,16 +106,17 @@ export const crdOrder: BehaviourRule = {
   source: 'argoproj/argo-cd docs/user-guide/sync-options.md (SkipDryRunOnMissingResource), v3.4; helmfile needs',
   check(ctx) {
     const out: Finding[] = [];
-    const providers = ctx.units.filter((u) => u.kind === 'helm' && u.crds?.length);
+    const providers = ctx.units.filter((u) => (u.kind === 'helm' || u.kind === 'remote') && u.crds?.length);
     // What the spec says the cluster already runs: an existing Istio, an existing OpenTelemetry Operator.
     const s = ctx.env.spec;
-    // spec.edge.gatewayApiCrds: existing says the Gateway API standard CRDs are installed (tracestack does not render them).
+    // spec.edge.gatewayApiCrds: existing says the cluster has the Gateway API standard CRDs; install renders the
+    // gateway-api-crds unit, a provider like a Helm release with CRDs.
     const inCluster = new Set([
       ...(s.istio.enabled && !s.istio.install ? ISTIO_CRD_GROUPS : []),
       ...(!s.otelOperator.enabled ? ['opentelemetry.io'] : []),
       ...(s.edge?.gatewayApiCrds === 'existing' ? [GATEWAY_API_GROUP] : []),
     ]);
-    const providerOf = (group: string) => providers.find((p) => p.kind === 'helm' && p.crds!.includes(group));
+    const providerOf = (group: string) => providers.find((p) => p.kind !== 'kustomize' && p.crds!.includes(group));
     const needs = transitiveNeeds(ctx.units);
     for (const u of ctx.units) {
       if (u.kind !== 'kustomize') continue;
@@ -127,13 +130,15 @@ export const crdOrder: BehaviourRule = {
             message: `${l.what} (${l.group}) of ${u.id}: no release in this environment installs its CRD`,
             suggestion:
               l.group === GATEWAY_API_GROUP
-                ? 'Install the Gateway API standard CRDs v1.6.1 (kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml) and set: spec.edge.gatewayApiCrds: existing'
+                ? 'Set spec.edge.gatewayApiCrds: install (tracestack installs the Gateway API standard CRDs v1.6.1), or install them yourself (kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml) and set: spec.edge.gatewayApiCrds: existing'
                 : 'Enable the component that installs it (or this is a tracestack bug).',
           });
           continue;
         }
-        if (!(p.wave < u.wave) && !(u.syncOptions ?? []).includes('SkipDryRunOnMissingResource=true')) {
-          out.push({ pointer: where, message: `Argo CD: ${l.what} of Application ${ctx.names.appName(u.id)} (wave ${u.wave}) needs the CRD from ${ctx.names.appName(p.id)} (wave ${p.wave}), which is not earlier, and the app has no SkipDryRunOnMissingResource=true` });
+        // SkipDryRunOnMissingResource only gets past the dry run: the apply itself still needs the CRD, which only an
+        // earlier wave guarantees (Applications of one wave sync side by side).
+        if (!(p.wave < u.wave)) {
+          out.push({ pointer: where, message: `Argo CD: ${l.what} of Application ${ctx.names.appName(u.id)} (wave ${u.wave}) needs the CRD from ${ctx.names.appName(p.id)} (wave ${p.wave}), which is not earlier` });
         }
         if (!needs.get(u.id)?.has(p.id)) {
           out.push({ pointer: where, message: `helmfile: ${l.what} of release ${u.id} needs the CRD from release ${p.id}, which it does not need (directly or through another release)` });
