@@ -483,13 +483,14 @@ describe('sampling rules (tail sampling on: prod with spec.sampling, test/helper
     ]);
     // (a pass-through that sets them is refused earlier, overrides-spec; here the planner forgets to leave them out)
     const generator = withUnits(sampled(), (units) => {
-      (unit(units, 'tempo') as any).values.overrides.defaults.metrics_generator.processors = ['service-graphs'];
+      // prod runs Tempo 3 (release tempo3); the same overrides block in both majors
+      (units.find((u) => u.kind === 'helm' && (u.id === 'tempo3' || u.id === 'tempo')) as any).values.overrides.defaults.metrics_generator.processors = ['service-graphs'];
       return units;
     });
     const [g] = findings(generator, 'sampling-metrics');
     expect(g.path).toBe('spec.tempo.metricsGenerator.processors');
     expect(g.message).toMatch(/metrics generator runs service-graphs \(defaults\) while tail sampling is on/);
-    const written = sampledInput({ ...SAMPLED, teams: [{ name: 'shop', namespaces: ['shop'], metricsGeneratorProcessors: ['span-metrics', 'local-blocks'] }, { name: 'payments', namespaces: ['payments'] }] });
+    const written = sampledInput({ ...SAMPLED, teams: [{ name: 'shop', namespaces: ['shop'], metricsGeneratorProcessors: ['span-metrics'] }, { name: 'payments', namespaces: ['payments'] }] }); // (prod runs Tempo 3: no local-blocks)
     expect(findings(written, 'sampling-metrics').map((d) => d.path)).toEqual(['spec.teams[0].metricsGeneratorProcessors']);
   });
 

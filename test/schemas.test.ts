@@ -15,7 +15,7 @@ import { upstreamDir } from './helpers/upstream.js';
 const crdDir = () => join(upstreamDir(), 'crds');
 /** Kubernetes' own OpenAPI v3 documents (verbatim copies): the schemas of built-in kinds. */
 const openapiDir = () => join(upstreamDir(), 'k8s-openapi/v1.35.0');
-const BUILTIN_KINDS = ['networking.k8s.io/v1/NetworkPolicy', 'rbac.authorization.k8s.io/v1/ClusterRole', 'rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'v1/Namespace', 'v1/ServiceAccount'];
+const BUILTIN_KINDS = ['networking.k8s.io/v1/NetworkPolicy', 'rbac.authorization.k8s.io/v1/ClusterRole', 'rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'rbac.authorization.k8s.io/v1/Role', 'rbac.authorization.k8s.io/v1/RoleBinding', 'v1/Namespace', 'v1/ServiceAccount'];
 const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 const rawCrds = () => walk(crdDir()).flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS())).filter(isCrd);
 
@@ -97,7 +97,7 @@ describe('tracestack schemas in a GitOps repository that is not this one', () =>
 
   it('`schemas --from DIR...` writes strict schemas into .tracestack/schemas, and generate checks every object it renders against them and says so', () => {
     expect(built.code, built.err).toBe(0);
-    expect(built.out).toContain('wrote 26 strict schemas into ');
+    expect(built.out).toContain('wrote 28 strict schemas into ');
     expect(built.out).toContain('  v1/Namespace (built-in)\n');
     expect(built.out).toContain('skipped 8 CRDs of groups tracestack does not render (--all keeps them)');
     const index = JSON.parse(readFileSync(join(dir, '.tracestack/schemas/crd-schemas/index.json'), 'utf8'));
@@ -196,7 +196,7 @@ describe('tracestack schemas --from-cluster', () => {
       'get --raw /openapi/v3/apis/rbac.authorization.k8s.io/v1 --context prod-eu',
       'get --raw /openapi/v3/apis/networking.k8s.io/v1 --context prod-eu',
     ]);
-    expect(r.out).toContain('wrote 26 strict schemas into .tracestack/schemas/ from the cluster');
+    expect(r.out).toContain('wrote 28 strict schemas into .tracestack/schemas/ from the cluster');
     const fromDir = mkdtempSync(join(tmpdir(), 'tracestack-cluster-'));
     expect(runCli(fromDir, ['schemas', '--from', crdDir(), openapiDir()]).code).toBe(0);
     const strict = join(dir, '.tracestack/schemas/crd-schemas/strict');

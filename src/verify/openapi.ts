@@ -23,7 +23,7 @@ export interface BuiltinSchema {
 type Schema = Record<string, unknown>;
 
 /** The built-in kinds tracestack renders: what `tracestack schemas` keeps from an OpenAPI document unless --all. */
-export const RENDERED_BUILTIN_KINDS = ['v1/Namespace', 'v1/ServiceAccount', 'rbac.authorization.k8s.io/v1/ClusterRole', 'rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'networking.k8s.io/v1/NetworkPolicy'];
+export const RENDERED_BUILTIN_KINDS = ['v1/Namespace', 'v1/ServiceAccount', 'rbac.authorization.k8s.io/v1/ClusterRole', 'rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'rbac.authorization.k8s.io/v1/Role', 'rbac.authorization.k8s.io/v1/RoleBinding', 'networking.k8s.io/v1/NetworkPolicy'];
 
 /** OpenAPI paths (`/openapi/v3/<path>`) that hold RENDERED_BUILTIN_KINDS. */
 export const RENDERED_BUILTIN_PATHS = ['api/v1', 'apis/rbac.authorization.k8s.io/v1', 'apis/networking.k8s.io/v1'];
