@@ -370,6 +370,26 @@ describe('class 6: the writer lock', () => {
     expect(runCli(dir, ['generate']).code).toBe(0);
   });
 
+  it('an empty lock (its holder between creating and writing it) is not taken over while fresh; one left empty is stale after a second', async () => {
+    const { dir, before } = changedRepo();
+    const lock = join(dir, '.tracestack-lock-out');
+    writeFileSync(lock, '');
+    const child = spawn(process.execPath, [CLI, 'generate'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // the holder finishes writing it: a live process (this one)
+    await new Promise((r) => setTimeout(r, 800));
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, start: startOf(process.pid), boot: bootId(), host: hostname() }) + '\n');
+    expect(await exited, err).toBe(1);
+    expect(err).toContain('another tracestack');
+    expect(treeHash(join(dir, 'out'))).toBe(before);
+    // an empty lock nobody writes (its run was killed in that moment) is taken over
+    writeFileSync(lock, '');
+    expect(runCli(dir, ['generate']).code).toBe(0);
+    expect(treeHash(join(dir, 'out'))).not.toBe(before);
+  });
+
   it('two generates racing for a stale lock: exactly one writes, the other is refused or finds nothing to do', async () => {
     const { dir } = changedRepo();
     lockFile(dir, { pid: 2147483646, start: '1', boot: bootId(), host: hostname() });

@@ -25,6 +25,15 @@ function processStart(pid: number): string | undefined {
 
 const BOOT_ID = readProc('/proc/sys/kernel/random/boot_id')?.trim();
 
+/** Whether a file was modified in the last second (false when it is gone). */
+function young(path: string): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < 1_000;
+  } catch {
+    return false;
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -91,6 +100,14 @@ export class WriteLock {
       const seen = readProc(s.lock);
       if (seen === undefined) continue; // released meanwhile
       const info = parseLock(seen);
+      // writeFileSync(wx) creates the file, then writes it: a lock read in between is empty. That is its holder
+      // at work, not a stale lock; judging it stale would delete a lock that is being taken (and that run would
+      // then find its lock gone). An empty lock is stale once it is a second old (one left by a run killed in that
+      // moment): the 50 attempts of 25 ms outlast that second.
+      if (seen === '' && young(s.lock)) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+        continue;
+      }
       if (!staleReason(info)) return info!;
       // Take a stale lock over without ever removing a live one: only the holder of a second, short-lived lock
       // (the breaker) may delete the lock file, and only if it still holds what was judged stale. While the stale
