@@ -79,6 +79,21 @@ describe('CRD -> strict schema conversion', () => {
   });
 });
 
+describe('the built-in kinds against ../shared/upstream k8s-schemas (Kubernetes 1.35), by default', () => {
+  it('every built-in kind tracestack renders has a strict schema there, and a misspelt field is refused', () => {
+    const v = new UpstreamValidators(upstreamDir(), mkdtempSync(join(tmpdir(), 'tracestack-cache-')));
+    for (const k of BUILTIN_KINDS) expect(v.kinds(), k).toContain(k);
+    const tree = renderExamples();
+    const role = parse(tree.get('base/collector-loadbalancing-rbac/role-otel-collector-loadbalancing.yaml')!);
+    expect(verifyObjects(new Map(), [{ file: 'base/collector-loadbalancing-rbac', object: role }], v, 'out')).toEqual([]);
+    role.rules[0].verb = role.rules[0].verbs;
+    const problems = verifyObjects(new Map(), [{ file: 'base/collector-loadbalancing-rbac', object: role }], v, 'out');
+    expect(problems.map((p) => [p.code, p.path])).toEqual([['upstream-schema', `Role/${role.metadata.name}.rules.0.verb`]]);
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', lables: { a: 'b' } } };
+    expect(verifyObjects(new Map(), [{ file: 'x', object: ns }], v, 'out').map((p) => p.path)).toEqual(['Namespace/shop.metadata.lables']);
+  });
+});
+
 describe('tracestack schemas in a GitOps repository that is not this one', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tracestack-schemas-'));
   // the examples (dev, prod, teams-demo) render every kind tracestack has; ../shared/upstream is not beside this folder

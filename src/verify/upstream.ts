@@ -4,7 +4,7 @@
  * the database of objects that already passed (upstream-hashes.ts). Their exports are re-exported here.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../diagnostics.js';
@@ -12,6 +12,7 @@ import { isPlainObject } from '../load/merge.js';
 import { compileCached } from './upstream-compile.js';
 import { VerifiedStore } from './upstream-hashes.js';
 import { isHelmfile, isValuesFile } from '../plan/layout.js';
+import { RENDERED_BUILTIN_KINDS } from './openapi.js';
 
 export { locateSchemas, REPO_SCHEMAS, SCHEMA_SOURCE_TEXT, type SchemaSource } from './upstream-location.js';
 export { VerifiedHashes } from './upstream-hashes.js';
@@ -46,6 +47,20 @@ export class UpstreamValidators {
     if (dir === undefined) return;
     const entries = JSON.parse(readFileSync(join(dir, 'crd-schemas/index.json'), 'utf8')) as IndexEntry[];
     for (const e of entries) this.index.set(`${e.apiVersion}/${e.kind}`, join(dir, 'crd-schemas/strict', e.file));
+    // Built-in kinds tracestack renders (Namespace, ServiceAccount, RBAC, NetworkPolicy): ../shared/upstream keeps
+    // strict schemas derived from the Kubernetes OpenAPI as k8s-schemas/v<major.minor>_<kind>-<group>-<version>.json
+    // (its README: "Kubernetes 1.35 schemas"). A folder written by `tracestack schemas` has them in its index instead.
+    const k8s = join(dir, 'k8s-schemas');
+    if (existsSync(k8s)) {
+      const files = readdirSync(k8s).filter((f) => /^v\d+\.\d+_.+\.json$/.test(f)).sort().reverse(); // newest Kubernetes first
+      for (const key of RENDERED_BUILTIN_KINDS) {
+        if (this.index.has(key)) continue;
+        const [kind, version, ...group] = key.split('/').reverse();
+        const suffix = `_${kind.toLowerCase()}-${group.length ? group.join('/') : 'core'}-${version}.json`;
+        const file = files.find((f) => f.endsWith(suffix));
+        if (file) this.index.set(key, join(k8s, file));
+      }
+    }
   }
 
   kinds(): string[] {
