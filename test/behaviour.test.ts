@@ -494,6 +494,52 @@ describe('sampling rules (tail sampling on: prod with spec.sampling, test/helper
     expect(findings(written, 'sampling-metrics').map((d) => d.path)).toEqual(['spec.teams[0].metricsGeneratorProcessors']);
   });
 
+  it('sampling-metrics-per-pod: tier 2 with several pods whose metrics pipeline gives the series no per-pod label', () => {
+    const sampler = (units: Unit[]) => unit<KustomizeUnit>(units, 'collector-sampler').objects[0] as any;
+    const withoutProcessor = (units: Unit[]) => {
+      const c = tier2(units);
+      c.service.pipelines.metrics.processors = c.service.pipelines.metrics.processors.filter((x: string) => x !== 'attributes/sampler-pod');
+      return units;
+    };
+    expect(findings(sampled(), 'sampling-metrics-per-pod')).toEqual([]);
+    // the processor removed: both connectors' series collide (span_metrics' collector.instance.id is excluded as rendered)
+    const [f, ...more] = findings(withUnits(sampled(), withoutProcessor), 'sampling-metrics-per-pod');
+    expect(more).toEqual([]);
+    expect(f.path).toBe('spec.sampling.tier2.replicas');
+    expect(f.message).toBe('collector otel-sampler runs 3 pods, each counting every service, but pipeline metrics gives the series of span_metrics and service_graph no per-pod label: 3 cumulative counters land in one Prometheus series (rejected samples, false resets in rate())');
+    // span_metrics keeps its per-process collector.instance.id when not excluded; service_graph has nothing of the kind
+    const instanceId = withUnits(sampled(), (units) => {
+      delete tier2(withoutProcessor(units)).connectors.span_metrics.exclude_dimensions;
+      return units;
+    });
+    expect(findings(instanceId, 'sampling-metrics-per-pod').map((d) => d.message)).toEqual([expect.stringContaining('gives the series of service_graph no per-pod label')]);
+    // a value that is not the pod's name (spec.env overrides the operator's POD_NAME with a constant) is no per-pod label
+    const constant = withUnits(sampled(), (units) => {
+      sampler(units).spec.env = [{ name: 'POD_NAME', value: 'sampler' }];
+      return units;
+    });
+    expect(findings(constant, 'sampling-metrics-per-pod')).toHaveLength(1);
+    // without spec.env the operator still sets POD_NAME from metadata.name (container.go getInferredContainerEnvVars)
+    const inferred = withUnits(sampled(), (units) => {
+      delete sampler(units).spec.env;
+      return units;
+    });
+    expect(findings(inferred, 'sampling-metrics-per-pod')).toEqual([]);
+    // one pod: nothing to collide with; an autoscaler that may add pods counts as several
+    const single = withUnits(sampled(), (units) => {
+      sampler(withoutProcessor(units)).spec.replicas = 1;
+      return units;
+    });
+    expect(findings(single, 'sampling-metrics-per-pod')).toEqual([]);
+    const scaled = withUnits(sampled(), (units) => {
+      const o = sampler(withoutProcessor(units));
+      o.spec.replicas = 1;
+      o.spec.autoscaler = { minReplicas: 1, maxReplicas: 4 };
+      return units;
+    });
+    expect(findings(scaled, 'sampling-metrics-per-pod').map((d) => d.message)).toEqual([expect.stringContaining('runs 4 pods')]);
+  });
+
   it('sampling-team: a per-team baseline for a team spec.teams does not have, with a did-you-mean', () => {
     const input = sampledInput({ ...SAMPLED, sampling: { ...SAMPLED.sampling, teams: { payment: { baselinePercent: 25 } } } });
     const [f] = findings(input, 'sampling-team');

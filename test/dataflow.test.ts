@@ -16,6 +16,8 @@ import {
   keptTraces,
   run,
   seconds,
+  seriesTotal,
+  sharedSeries,
   splitTraces,
   startCollector,
   startSink,
@@ -28,6 +30,8 @@ import {
   wrongTenants,
   type Running,
 } from './helpers/dataflow.js';
+import { SAMPLER_POD_LABEL } from '../src/components/collector/sampling.js';
+import { collectorEnv } from './helpers/collector-env.js';
 import { kustomizeBuild } from './helpers/kustomize.js';
 import { REPO } from './helpers/repo.js';
 import { route } from './helpers/routing.js';
@@ -221,8 +225,12 @@ async function runFlow(tiers: Tiers, opts: { telemetrygen: boolean; tier1?: (c: 
     const t1 = swapTier1(tiers.tier1.spec.config, { grpcPort: grpc, httpPort: http, tier2: t2Ports.map((p) => `127.0.0.1:${p}`) });
     opts.tier1?.(t1.config);
     for (const s of t2) opts.tier2?.(s.config);
-    running.push(...(await Promise.all(t2.map((s, i) => startCollector(BINARY, `tier2-${i}`, s.config, t2Ports[i])))));
-    running.push(await startCollector(BINARY, 'tier1', t1.config, grpc));
+    // Each process gets the environment the operator gives its pod (spec.env, POD_NAME from metadata.name).
+    const podEnv = (o: any, i: number) => collectorEnv(o.spec, { name: `${o.metadata.name}-collector-${i}`, namespace: o.metadata.namespace ?? 'default' });
+    const t2Env = t2.map((_, i) => podEnv(tiers.tier2, i));
+    const envLines = t2Env.map((e, i) => `tier 2: #${i} runs with its pod's environment ${JSON.stringify(e)}`);
+    running.push(...(await Promise.all(t2.map((s, i) => startCollector(BINARY, `tier2-${i}`, s.config, t2Ports[i], t2Env[i])))));
+    running.push(await startCollector(BINARY, 'tier1', t1.config, grpc, podEnv(tiers.tier1, 0)));
     const started = Date.now();
 
     const sent: Record<string, Record<string, number>> = {};
@@ -270,7 +278,7 @@ async function runFlow(tiers: Tiers, opts: { telemetrygen: boolean; tier1?: (c: 
       crafted,
       spansSent,
       sent,
-      swaps: [...t1.swaps.map((s) => `tier 1: ${s}`), ...t2[0].swaps.map((s) => `tier 2: ${s}`)],
+      swaps: [...t1.swaps.map((s) => `tier 1: ${s}`), ...t2[0].swaps.map((s) => `tier 2: ${s}`), ...envLines],
       timings: { startupS: (started - t0) / 1000, sendS: (sentAt - started) / 1000, settleS: (done - sentAt) / 1000 },
       problems: [...sink.problems],
     };
@@ -351,7 +359,7 @@ beforeAll(async () => {
       ...Object.entries(result.sent).map(([n, c]) =>
         `  ${n}: ${Object.entries(c).map(([cls, k]) => `${cls} ${kept[n]?.[cls]?.traces ?? 0}/${k} kept`).join(', ')}; modelled baseline ${(100 * expectedShare(ts, n)).toFixed(1)}%`),
       `  crafted kept: ${['x-normal', 'x-error', 'x-slow'].map((c) => `${c} ${result.crafted.filter((t) => t.cls === c && keptTraces(result.capture).has(t.traceId)).length}/${result.crafted.filter((t) => t.cls === c).length}`).join(', ')}`,
-      `  span-metric calls ${cumulativeTotal(result.capture, isCallsMetric)}, service-graph requests ${cumulativeTotal(result.capture, isServiceGraphRequests)}`,
+      `  span-metric calls ${cumulativeTotal(result.capture, isCallsMetric)}, service-graph requests ${cumulativeTotal(result.capture, isServiceGraphRequests)}; as Prometheus series (summed over ${SAMPLER_POD_LABEL}): calls ${seriesTotal(result.capture, isCallsMetric)}, ${sharedSeries(result.capture).length} series written by both instances`,
       `  instances: ${[0, 1].map((i) => `#${i} ${result.capture.traces.filter((r) => r.instance === i).reduce((a, r) => a + r.spans.length, 0)} spans`).join(', ')}; teams ${ns.teamA}, ${ns.teamB}`,
       `  timings: ${Object.entries(result.timings).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`,
     ];
@@ -424,6 +432,19 @@ describe('data flow through the rendered sampling tiers on real collectors (issu
     const edges = cumulativeTotal(capture, (p) => isServiceGraphRequests(p) && /^(web|checkout)-\d$/.test(p.attributes.client));
     expect(edges).toBe(crafted.length * 2);
   });
+
+  it(`the two tier-2 instances' metric series carry distinct ${SAMPLER_POD_LABEL} values, and summed over it the calls equal the spans sent`, () => {
+    const { capture, spansSent, crafted } = flow();
+    const pods = [0, 1].map((i) => new Set(capture.metrics.filter((p) => p.instance === i).map((p) => p.attributes[SAMPLER_POD_LABEL])));
+    // every data point of each instance carries its own pod's name: one value per instance, set, different
+    expect(pods.map((s) => [...s])).toEqual([['otel-sampler-collector-0'], ['otel-sampler-collector-1']]);
+    // both instances count the same services (trace-id balancing), yet no Prometheus series is written by both
+    const services = (i: number) => new Set(capture.metrics.filter((p) => p.instance === i && isCallsMetric(p)).map((p) => p.attributes['service.name']));
+    expect([...services(0)].filter((x) => services(1).has(x)).length).toBeGreaterThan(3);
+    expect(sharedSeries(capture)).toEqual([]);
+    expect(seriesTotal(capture, isCallsMetric)).toBe(spansSent);
+    expect(seriesTotal(capture, (p) => isServiceGraphRequests(p) && /^(web|checkout)-\d$/.test(p.attributes.client))).toBe(crafted.length * 2);
+  });
 });
 
 describe('the data-flow assertions fail when the design is broken', () => {
@@ -450,6 +471,18 @@ describe('the data-flow assertions fail when the design is broken', () => {
     for (const t of run.crafted) all.set(t.traceId, t.spans);
     return { traces: [{ instance: 0, tenant: undefined, spans: run.crafted.filter((t) => tailDecision(tailSampling, t.traceId, t.spans) === 'sampled').flatMap((t) => t.spans) }], metrics: [] };
   };
+
+  it(`without ${SAMPLER_POD_LABEL} the two instances write the same series and Prometheus' sum falls short (the real run's points, label removed)`, () => {
+    const run = flow();
+    const unlabelled: Capture = {
+      traces: [],
+      metrics: run.capture.metrics.map((p) => ({ ...p, attributes: Object.fromEntries(Object.entries(p.attributes).filter(([k]) => k !== SAMPLER_POD_LABEL)) })),
+    };
+    const shared = sharedSeries(unlabelled, isCallsMetric).length;
+    console.log(`data flow, no per-pod label: ${shared} span-metric series written by both instances, calls as series ${seriesTotal(unlabelled, isCallsMetric)} of ${run.spansSent}`);
+    expect(shared).toBeGreaterThan(0);
+    expect(seriesTotal(unlabelled, isCallsMetric)).toBeLessThan(run.spansSent);
+  });
 
   it('the model reproduces the real run: its capture of the crafted traces is the real one', () => {
     const run = flow();

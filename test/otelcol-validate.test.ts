@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-ignore -- plain ESM shared with scripts/otelcol/build.mjs (tests are not type-checked by tsconfig.json)
 import { MANIFEST, otelcolBinary } from '../scripts/otelcol/paths.mjs';
+import { collectorEnv } from './helpers/collector-env.js';
 import { kustomizeBuild } from './helpers/kustomize.js';
 import { REPO, runCli, scratchRepo, yamlDocs } from './helpers/repo.js';
 
@@ -130,13 +131,15 @@ interface Rendered {
   /** env/overlay folder, e.g. teams-demo/collector */
   where: string;
   config: Record<string, any>;
+  /** the container environment the operator would give it (spec.env, POD_NAME): `${env:...}` in config resolves from it */
+  env: Record<string, string>;
 }
 
 const binary: string = otelcolBinary();
-const validate = (config: unknown): { code: number | null; err: string } => {
+const validate = (config: unknown, env: Record<string, string> = {}): { code: number | null; err: string } => {
   const file = join(mkdtempSync(join(tmpdir(), 'otelcol-')), 'config.yaml');
   writeFileSync(file, stringify(config));
-  const r = spawnSync(binary, ['validate', `--config=${file}`], { encoding: 'utf8' });
+  const r = spawnSync(binary, ['validate', `--config=${file}`], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status, err: `${r.stderr}${r.stdout}` };
 };
 /** Component types a config names: the part of each id before '/' (otlp_grpc/shop -> otlp_grpc). */
@@ -179,7 +182,10 @@ function renderAll(): Rendered[] {
     for (const overlay of readdirSync(kustomize).sort()) {
       if (!existsSync(join(kustomize, overlay, 'kustomization.yaml'))) continue;
       for (const obj of kustomizeBuild(join(kustomize, overlay))) {
-        if (obj.kind === 'OpenTelemetryCollector') rendered.push({ where: `${env}/${overlay}`, config: obj.spec.config });
+        if (obj.kind === 'OpenTelemetryCollector') {
+          const podEnv = collectorEnv(obj.spec, { name: `${obj.metadata.name}-collector-0`, namespace: obj.metadata.namespace ?? 'default' });
+          rendered.push({ where: `${env}/${overlay}`, config: obj.spec.config, env: podEnv });
+        }
       }
     }
   }
@@ -198,7 +204,7 @@ describe('a real collector (otelcol 0.158 validate) accepts every rendered colle
   });
 
   it('every config passes `otelcol validate`', () => {
-    const failures = configs().map((r) => ({ where: r.where, ...validate(r.config) })).filter((v) => v.code !== 0);
+    const failures = configs().map((r) => ({ where: r.where, ...validate(r.config, r.env) })).filter((v) => v.code !== 0);
     expect(failures.map((f) => `${f.where} (exit ${f.code}): ${f.err}`)).toEqual([]);
     expect(configs().length).toBeGreaterThanOrEqual(EXAMPLES.length + 2);
   });
@@ -253,5 +259,16 @@ describe('otelcol validate fails on a broken config (so the check above can fail
     const r = validate(config);
     expect(r.code).not.toBe(0);
     expect(r.err).toContain('k8sattribute');
+  });
+});
+
+describe("tier 2's per-pod metrics label comes from the pod's environment", () => {
+  it('the sampler config resolves ${env:POD_NAME} (operator env) and refuses to start without it, rather than sending unlabelled series', () => {
+    const sampler = configs().find((r) => r.where === 'tempo3-demo/collector-sampler')!;
+    expect(sampler.env.POD_NAME).toBe('otel-sampler-collector-0');
+    expect(validate(sampler.config, sampler.env).code).toBe(0);
+    const r = validate(sampler.config, { POD_NAME: '' });
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('attributes/sampler-pod');
   });
 });

@@ -57,12 +57,30 @@ describe('tail sampling: two collector tiers', () => {
     const p = cfg.service.pipelines;
     expect(p[SAMPLING_PIPELINES.metricsFromSpans]).toEqual({ receivers: ['otlp'], processors: ['memory_limiter'], exporters: ['span_metrics', 'service_graph'] });
     expect(p[SAMPLING_PIPELINES.sampled]).toEqual({ receivers: ['otlp'], processors: ['memory_limiter', 'tail_sampling', 'batch'], exporters: ['routing'] });
-    expect(p[SAMPLING_PIPELINES.metrics]).toEqual({ receivers: ['span_metrics', 'service_graph'], processors: ['memory_limiter', 'batch'], exporters: ['prometheus_remote_write'] });
+    expect(p[SAMPLING_PIPELINES.metrics]).toEqual({ receivers: ['span_metrics', 'service_graph'], processors: ['memory_limiter', 'attributes/sampler-pod', 'batch'], exporters: ['prometheus_remote_write'] });
     expect(cfg.exporters.prometheus_remote_write).toEqual({ endpoint: 'http://prometheus-operated.monitoring.svc:9090/api/v1/write' });
     // named like Tempo's generator: traces_spanmetrics_calls_total, traces_spanmetrics_duration_seconds_bucket
-    expect(cfg.connectors.span_metrics).toEqual({ namespace: 'traces.spanmetrics', histogram: { unit: 's' } });
+    expect(cfg.connectors.span_metrics).toEqual({ namespace: 'traces.spanmetrics', histogram: { unit: 's' }, exclude_dimensions: ['collector.instance.id'] });
     // tier 2 must not re-derive the namespace from the connection (that would be tier 1's pod)
     expect(cfg.processors).not.toHaveProperty('k8s_attributes');
+  });
+
+  it("tier 2's metric series differ per pod: the pod's name (POD_NAME from metadata.name) on every data point of the metrics pipeline", () => {
+    const t2 = tier2();
+    expect(t2.spec.replicas).toBe(3); // three pods each counting every service: without the label, three counters per series
+    expect(t2.spec.env).toEqual([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }]);
+    const cfg = t2.spec.config;
+    expect(cfg.processors['attributes/sampler-pod']).toEqual({ actions: [{ key: 'otelcol_sampler_pod', value: '${env:POD_NAME}', action: 'upsert' }] });
+    // on the pipeline that carries both connectors' output to remote write, and nowhere else (spans keep their attributes)
+    const using = Object.entries<any>(cfg.service.pipelines).filter(([, p]) => (p.processors ?? []).includes('attributes/sampler-pod')).map(([n]) => n);
+    expect(using).toEqual([SAMPLING_PIPELINES.metrics]);
+    // one per-pod label, not two: span_metrics' random collector.instance.id is excluded; no resource attributes copied into labels
+    expect(cfg.connectors.span_metrics.exclude_dimensions).toEqual(['collector.instance.id']);
+    expect(cfg.exporters.prometheus_remote_write).not.toHaveProperty('resource_to_telemetry_conversion');
+    // with one replica too (a rollout's surge pod runs beside the old one)
+    const one = renderComponent('collector', { ...SAMPLED, sampling: { ...SAMPLING, tier2: { ...SAMPLING.tier2, replicas: 1 } } });
+    expect(one.errors).toEqual([]);
+    expect(tier2(one).spec.config.service.pipelines[SAMPLING_PIPELINES.metrics].processors).toContain('attributes/sampler-pod');
   });
 
   it("each team's kept spans reach its tenant through both tiers; other namespaces the platform tenant", () => {

@@ -349,11 +349,15 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Starts `binary --config=<file>` and waits until `port` accepts connections (fails with the collector's log). */
-export async function startCollector(binary: string, name: string, config: Config, port: number): Promise<Running> {
+/**
+ * Starts `binary --config=<file>` and waits until `port` accepts connections (fails with the collector's log). `env`
+ * is added to the process environment: the container environment the operator would give the pod (collectorEnv in
+ * test/helpers/collector-env.ts), which `${env:...}` in the config resolves from.
+ */
+export async function startCollector(binary: string, name: string, config: Config, port: number, env: Record<string, string> = {}): Promise<Running> {
   const file = join(mkdtempSync(join(tmpdir(), `dataflow-${name}-`)), 'config.yaml');
   writeFileSync(file, stringify(config));
-  const proc = spawn(binary, [`--config=${file}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(binary, [`--config=${file}`], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   proc.stdout!.on('data', (d) => (log += d));
   proc.stderr!.on('data', (d) => (log += d));
@@ -539,3 +543,35 @@ export function cumulativeTotal(capture: Capture, where: (p: MetricPoint) => boo
 export const isCallsMetric = (p: MetricPoint): boolean => /(^|[._])calls(_total)?$/.test(p.metric);
 /** The service graph's request counter. */
 export const isServiceGraphRequests = (p: MetricPoint): boolean => p.metric === 'traces_service_graph_request_total';
+
+/** A series as Prometheus stores it: metric, resource and data-point attributes; not which process sent it. */
+const seriesKey = (p: MetricPoint): string => JSON.stringify([p.metric, Object.entries(p.resource).sort(), Object.entries(p.attributes).sort()]);
+
+/**
+ * Series that more than one tier-2 instance writes: in Prometheus their cumulative counters would interleave in one
+ * series. `where` picks the data points to look at.
+ */
+export function sharedSeries(capture: Capture, where: (p: MetricPoint) => boolean = () => true): string[] {
+  const by = new Map<string, Set<number>>();
+  for (const p of capture.metrics.filter(where)) {
+    const k = seriesKey(p);
+    if (!by.has(k)) by.set(k, new Set());
+    by.get(k)!.add(p.instance);
+  }
+  return [...by].filter(([, set]) => set.size > 1).map(([k, set]) => `${k} from instances ${[...set].join('+')}`);
+}
+
+/**
+ * A cumulative counter as Prometheus would sum it: per series (not per sending instance), the last value written, added
+ * up (sum over every label, the per-pod one included). Where two instances share a series, the later sample of the
+ * other counter overwrites the first: the total is then short.
+ */
+export function seriesTotal(capture: Capture, where: (p: MetricPoint) => boolean): number {
+  const last = new Map<string, { t: bigint; v: number }>();
+  for (const p of capture.metrics.filter(where)) {
+    const k = seriesKey(p);
+    const have = last.get(k);
+    if (!have || p.timeNs >= have.t) last.set(k, { t: p.timeNs, v: p.value });
+  }
+  return [...last.values()].reduce((a, b) => a + b.v, 0);
+}

@@ -26,7 +26,7 @@ export const SAMPLING_PIPELINES = {
   metricsFromSpans: 'traces/metrics',
   /** receivers [otlp] -> tail_sampling -> the tenants. */
   sampled: 'traces/sampled',
-  /** receivers [span_metrics, service_graph] -> prometheus_remote_write. */
+  /** receivers [span_metrics, service_graph] -> attributes/sampler-pod (the per-pod label) -> prometheus_remote_write. */
   metrics: 'metrics',
 } as const;
 
@@ -150,6 +150,42 @@ export function tailSamplingPolicies(env: Environment): Array<Record<string, unk
 export const SPANMETRICS_NAMESPACE = 'traces.spanmetrics';
 
 /**
+ * Tier 2's metric series must differ per pod. Tier 1 balances by trace id, so every tier-2 pod sees spans of every
+ * service and keeps its own cumulative counter for the same series (traces_spanmetrics_calls_total{service_name,
+ * span_name,...}, traces_service_graph_request_total{client,server,...}); with identical labels Prometheus would get
+ * N interleaved counters as one series (out-of-order and duplicate-sample rejections, false resets in rate()).
+ * Tempo's own generator adds a per-instance label for the same reason (grafana/tempo v2.10.7 and v3.0.3
+ * modules/generator/registry/registry.go: externalLabels["__metrics_gen_instance"] = hostname).
+ *
+ * What the output carries without help (opentelemetry-collector-contrib v0.158.0): service_graph's metrics have an
+ * empty resource and client/server/connection_type (+ dimensions) only (connector/servicegraphconnector connector.go
+ * buildMetrics); span_metrics copies each span's resource (connector/spanmetricsconnector connector.go buildMetrics,
+ * the excludeResourceMetrics gate is alpha, off) and adds collector.instance.id, a random UUID per process
+ * (factory.go: the collector's resource has service.instance.id, not collector.instance.id, so it falls back to
+ * uuid.NewRandom; gate includeCollectorInstanceID is beta, on). The remote-write exporter makes job/instance of the
+ * resource's service.name/service.instance.id only (pkg/translator/prometheusremotewrite helper.go createAttributes),
+ * i.e. the application's, the same on every tier-2 pod.
+ *
+ * So: one data-point attribute, the pod's name, on every metric of the metrics pipeline (processor/attributesprocessor
+ * attributes_metric.go sets it on each data point), and span_metrics' collector.instance.id excluded: one per-pod
+ * label for both connectors, named after something kubectl shows, that keeps its value across a container restart
+ * (the counter resets within the series instead of starting a new UUID series). Not resource_to_telemetry_conversion:
+ * it would copy every span resource attribute (k8s.pod.name, k8s.pod.uid, process.pid... of every application pod)
+ * into the labels of span_metrics (pkg/resourcetotelemetry resource_to_telemetry.go), one series per app pod. Not the
+ * exporter's external_labels: the processor's label also holds for any other metrics exporter, and the data-flow test
+ * (which swaps remote write for OTLP) sees it on real collectors. Grafana's service map and APM table sum by
+ * client/server and service/span, so the label aggregates away in their queries.
+ *
+ * Rendered whatever spec.sampling.tier2.replicas says: a rollout (surge pod beside the old one) or a manual scale
+ * runs two pods even with one replica.
+ */
+export const SAMPLER_POD_LABEL = 'otelcol_sampler_pod';
+/** The env var holding the pod's name: spec.env fieldRef metadata.name (the operator also infers POD_NAME this way). */
+export const SAMPLER_POD_ENV = 'POD_NAME';
+/** The attributes processor of tier 2's metrics pipeline. */
+export const SAMPLER_POD_PROCESSOR = 'attributes/sampler-pod';
+
+/**
  * Component type names: load_balancing, span_metrics, service_graph and prometheus_remote_write are the types'
  * names in collector 0.158; loadbalancing, spanmetrics, servicegraph and prometheusremotewrite are deprecated
  * aliases (opentelemetry-collector-contrib v0.158.0 metadata.yaml type / deprecated_type of each module).
@@ -177,6 +213,10 @@ export function samplerObject(
       mode: 'deployment',
       replicas: s.tier2.replicas,
       resources: s.tier2.resources,
+      // The pod's name for SAMPLER_POD_PROCESSOR. opentelemetry-operator v0.158.0 internal/manifests/collector/container.go
+      // getInferredContainerEnvVars also adds POD_NAME from metadata.name unless spec.env names it; written here so
+      // the manifest says where the value comes from (apis/v1beta1 spec.env, a list of core/v1 EnvVar).
+      env: [{ name: SAMPLER_POD_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
       config: {
         receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${PORTS.otlpGrpc}` } } } },
         processors: {
@@ -187,9 +227,11 @@ export function samplerObject(
           },
           tail_sampling: { decision_wait: s.decisionWait, num_traces: s.numTraces, policies: tailSamplingPolicies(env) },
           batch: { send_batch_size: c.batch.sendBatchSize, timeout: c.batch.timeout },
+          [SAMPLER_POD_PROCESSOR]: { actions: [{ key: SAMPLER_POD_LABEL, value: `\${env:${SAMPLER_POD_ENV}}`, action: 'upsert' }] },
         },
         connectors: {
-          span_metrics: { namespace: SPANMETRICS_NAMESPACE, histogram: { unit: 's' } },
+          // collector.instance.id: replaced by SAMPLER_POD_LABEL (README "exclude_dimensions: ['collector.instance.id']").
+          span_metrics: { namespace: SPANMETRICS_NAMESPACE, histogram: { unit: 's' }, exclude_dimensions: ['collector.instance.id'] },
           service_graph: { store: { ttl: pairTtl, max_items: 10000 } },
           ...(tenancy ? tenancy.connectors : {}),
         },
@@ -206,7 +248,7 @@ export function samplerObject(
               exporters: tenantRouting ? ['routing'] : Object.keys(tempoExporters),
             },
             ...(tenancy ? tenancy.pipelines : {}),
-            [SAMPLING_PIPELINES.metrics]: { receivers: ['span_metrics', 'service_graph'], processors: ['memory_limiter', 'batch'], exporters: ['prometheus_remote_write'] },
+            [SAMPLING_PIPELINES.metrics]: { receivers: ['span_metrics', 'service_graph'], processors: ['memory_limiter', SAMPLER_POD_PROCESSOR, 'batch'], exporters: ['prometheus_remote_write'] },
           },
         },
       },

@@ -1,39 +1,14 @@
-import type { K8sObject, KustomizeUnit } from '../../components/types.js';
 import { TRACE_DERIVED_PROCESSORS } from '../../components/tempo/index.js';
 import { closest } from '../../diagnostics.js';
 import { feederOf } from './collector.js';
 import { get, obj, ptr, type BehaviourRule, type Finding, type RuleContext } from './types.js';
+import { METRIC_CONNECTORS, TAIL, list, samplers, type Obj } from './sampling-collectors.js';
+import { samplingMetricsPerPod } from './sampling-per-pod.js';
 
 /**
- * Rules of tail sampling (spec.sampling, components/collector/sampling.ts), checked on the rendered objects: a
- * collector is a tail sampler when one of its pipelines runs a tail_sampling processor, whatever the spec says.
+ * Rules of tail sampling (spec.sampling, components/collector/sampling.ts), checked on the rendered objects
+ * (sampling-collectors.ts finds the tail samplers; sampling-per-pod.ts holds sampling-metrics-per-pod).
  */
-
-type Obj = Record<string, unknown>;
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-const TAIL = /^tail_sampling(\/.*)?$/;
-const METRIC_CONNECTORS = /^(span_metrics|spanmetrics|service_graph|servicegraph)(\/.*)?$/;
-
-interface Sampler {
-  unit: KustomizeUnit;
-  collector: K8sObject;
-  config: Obj;
-  /** The tail_sampling processors its pipelines use. */
-  processors: string[];
-}
-
-function samplers(ctx: RuleContext): Sampler[] {
-  const out: Sampler[] = [];
-  for (const u of ctx.units) {
-    if (u.kind !== 'kustomize') continue;
-    for (const c of u.objects.filter((o) => o.kind === 'OpenTelemetryCollector')) {
-      const config = obj(obj(c.spec).config);
-      const used = Object.values(obj(obj(config.service).pipelines)).flatMap((p) => list(obj(p).processors).filter((x) => TAIL.test(x)));
-      if (used.length) out.push({ unit: u, collector: c, config, processors: [...new Set(used)] });
-    }
-  }
-  return out;
-}
 
 /** A spec duration or a collector duration string (ms, s, m, h) in milliseconds; undefined when unreadable. */
 function millis(d: unknown): number | undefined {
@@ -286,4 +261,4 @@ export const samplingTeams: BehaviourRule = {
   },
 };
 
-export const SAMPLING_RULES: readonly BehaviourRule[] = [samplingHead, samplingTraceAware, samplingDecisionWait, samplingMetricsPlacement, samplingTeams];
+export const SAMPLING_RULES: readonly BehaviourRule[] = [samplingHead, samplingTraceAware, samplingDecisionWait, samplingMetricsPlacement, samplingMetricsPerPod, samplingTeams];
